@@ -1,0 +1,86 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace JobTemplateService;
+
+/// <summary>Every registration of the service, in one place.</summary>
+internal static class ServiceRegistration
+{
+    public static WebApplicationBuilder AddJobTemplateService(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        services.AddServiceLogging();
+        services.AddServiceOptions();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ReplicaIdentity>();
+        services.AddSingleton<ActiveLeases>();
+        services.AddSingleton<ServiceTelemetry>();
+        services.AddSingleton(provider => new NpgsqlDataSourceBuilder(
+                provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ToConnectionString())
+            .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
+            .Build());
+
+        services.AddSingleton<TemplateRepository>();
+        services.AddSingleton<RunRepository>();
+        services.AddSingleton<LaunchRepository>();
+        services.AddSingleton<InstanceRepository>();
+        services.AddSingleton<MetricsRepository>();
+        services.AddSingleton<LeaseRepository>();
+        services.AddSingleton<CompletionRepository>();
+
+        services.AddSingleton<InstanceStarter>();
+        services.AddSingleton<RunLauncher>();
+        services.AddControlHub();
+        services.AddSingleton<PlatformRegistry>();
+
+        services.AddSingleton<CompletionRecorder>();
+        services.AddSingleton<StatusPoller>();
+        services.AddSingleton<LaunchReconciler>();
+        services.AddSingleton<InstanceChecker>();
+        services.AddSingleton<InstanceMonitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<InstanceMonitor>());
+        services.AddSingleton<ReplicaHeartbeat>();
+        services.AddHostedService(provider => provider.GetRequiredService<ReplicaHeartbeat>());
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("trace-id", context.HttpContext.TraceIdentifier));
+        services.AddExceptionHandler<ServiceExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<PlatformHealthCheck>("platform", tags: ["ready"]);
+        services.AddServiceOpenApi();
+        return builder;
+    }
+
+    private static IServiceCollection AddControlHub(this IServiceCollection services)
+    {
+        services.AddSingleton<ControlHubResilience>();
+        services.AddTransient<OrgMovedHandler>();
+        services.AddHttpClient<ControlHubClient>((provider, http) =>
+            {
+                var options = provider.GetRequiredService<IOptions<ControlHubOptions>>().Value;
+                http.Timeout = Timeout.InfiniteTimeSpan; // timeouts live in the resilience pipeline
+                if (!options.IsConfigured) return;
+                http.BaseAddress = options.BaseUri;
+                http.DefaultRequestHeaders.Add("X-SS-App-Component-Id", options.CredId);
+                http.DefaultRequestHeaders.Add("X-SS-App-Auth-Token", options.CredToken);
+                http.DefaultRequestHeaders.Add("X-Requested-By", options.RequestedBy);
+                http.DefaultRequestHeaders.Add("X-SS-REST-CALL", "true");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false, // 308 "org moved" is handled by OrgMovedHandler
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<OrgMovedHandler>();
+        services.AddSingleton<ControlHubPlatform>();
+        services.AddSingleton<IJobPlatform>(provider => provider.GetRequiredService<ControlHubPlatform>());
+        return services;
+    }
+}

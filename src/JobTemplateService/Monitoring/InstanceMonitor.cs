@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// The hosted monitor. Each pass claims the instances that are due (on any replica, via leases),
+/// checks them, and repeats while full batches come back. A failing pass is logged and the next
+/// one continues; nothing escapes to stop the host.
+/// </summary>
+internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker checker, ReplicaIdentity replica,
+    IOptions<MonitorOptions> options, TimeProvider time, ILogger<InstanceMonitor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogError(ex, "Monitor pass failed; the next pass continues in {Interval}", options.Value.PollInterval);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: in-flight leases are handed back by ReplicaHeartbeat.StopAsync.
+        }
+    }
+
+    /// <summary>One pass: claim and check due instances until none are left. Returns how many were checked.</summary>
+    internal async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var checkedCount = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var claimed = await leases.ClaimAsync(replica.Id, o.ClaimBatchSize, o.LeaseDuration, ct);
+            if (claimed.Count == 0) break;
+            await checker.CheckAsync(claimed, ct);
+            checkedCount += claimed.Count;
+            if (claimed.Count < o.ClaimBatchSize) break;
+        }
+        if (checkedCount > 0) logger.LogDebug("Monitor pass checked {Count} instance(s)", checkedCount);
+        return checkedCount;
+    }
+}

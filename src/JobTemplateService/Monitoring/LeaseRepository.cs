@@ -1,0 +1,119 @@
+using Dapper;
+using Npgsql;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Claiming and releasing instances, and the replica heartbeat. Time is always the database's
+/// (now()), so replicas with skewed clocks still agree on who holds what.
+/// </summary>
+internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
+{
+    /// <summary>
+    /// Claims due instances whose lease is free or expired, in one statement. SKIP LOCKED lets
+    /// replicas claim side by side without waiting for each other; the generation bump fences out
+    /// any earlier holder.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct)
+    {
+        const string sql = """
+            WITH due AS MATERIALIZED (
+                SELECT instance_id
+                  FROM streamsets.run_instance
+                 WHERE (state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending)
+                   AND next_check_at <= now()
+                   AND (lease_expires_at IS NULL OR lease_expires_at < now())
+                 ORDER BY next_check_at
+                 LIMIT @limit
+                   FOR UPDATE SKIP LOCKED
+            )
+            UPDATE streamsets.run_instance i
+               SET lease_owner = @owner, lease_expires_at = now() + @lease, lease_generation = i.lease_generation + 1
+              FROM due, streamsets.run r, streamsets.job_template t
+             WHERE i.instance_id = due.instance_id AND r.run_id = i.run_id AND t.job_template_id = r.job_template_id
+            RETURNING i.instance_id, i.run_id, i.lease_generation, i.state, i.platform, i.platform_job_id, i.name, i.ordinal,
+                      i.parameters::text AS parameters, i.caller_secret_keys, i.launch_attempts, i.launch_sent_at,
+                      i.stop_reason, i.stop_requested_at, i.force_stopped_at, i.cleanup_pending,
+                      i.deadline_at <= now() AS deadline_passed, now() - i.next_check_at AS lag, now() AS now,
+                      r.user_id, r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<ClaimedInstance>(new CommandDefinition(sql, new { owner, limit, lease }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>Hands instances back, each due again after its delay; names learned on the way are kept.</summary>
+    public async Task<int> ReleaseAsync(Guid owner, IReadOnlyList<Release> releases, CancellationToken ct)
+    {
+        if (releases.Count == 0) return 0;
+        const string sql = """
+            UPDATE streamsets.run_instance i
+               SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = now() + u.delay, name = coalesce(u.name, i.name)
+              FROM unnest(@Ids, @Generations, @Delays, @Names) AS u(instance_id, generation, delay, name)
+             WHERE i.instance_id = u.instance_id AND i.lease_owner = @owner AND i.lease_generation = u.generation
+            """;
+        var sorted = releases.OrderBy(r => r.Lease.InstanceId).ToList();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            owner,
+            Ids = sorted.Select(r => r.Lease.InstanceId).ToArray(),
+            Generations = sorted.Select(r => r.Lease.Generation).ToArray(),
+            Delays = sorted.Select(r => r.Delay).ToArray(),
+            Names = sorted.Select(r => r.Name).ToArray(),
+        }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// One round trip per heartbeat: record this replica as alive, extend the leases it is working
+    /// on, and free the leases of replicas that stopped beating, so peers take their work at once.
+    /// </summary>
+    public async Task<HeartbeatResult> HeartbeatAsync(ReplicaIdentity replica, Guid[] active, TimeSpan lease, TimeSpan replicaTimeout,
+        CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO streamsets.service_replica (replica_id, host_name, process_id)
+            VALUES (@Id, @HostName, @ProcessId)
+            ON CONFLICT (replica_id) DO UPDATE SET heartbeat_at = now();
+            WITH mine AS (
+                SELECT instance_id FROM streamsets.run_instance
+                 WHERE lease_owner = @Id AND instance_id = ANY(@active)
+                   FOR UPDATE SKIP LOCKED
+            )
+            UPDATE streamsets.run_instance i SET lease_expires_at = now() + @lease
+              FROM mine WHERE i.instance_id = mine.instance_id;
+            WITH dead AS (
+                DELETE FROM streamsets.service_replica
+                 WHERE heartbeat_at < now() - @replicaTimeout AND replica_id <> @Id
+                RETURNING replica_id
+            ), freed AS (
+                UPDATE streamsets.run_instance i SET lease_owner = NULL, lease_expires_at = NULL
+                  FROM dead WHERE i.lease_owner = dead.replica_id
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM dead) AS dead_replicas, (SELECT count(*) FROM freed) AS freed_leases;
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<HeartbeatResult>(new CommandDefinition(sql,
+            new { replica.Id, replica.HostName, replica.ProcessId, active, lease, replicaTimeout }, cancellationToken: ct));
+    }
+
+    /// <summary>On a clean stop: give every lease back and leave, so peers continue at once.</summary>
+    public async Task<int> ReleaseAllAsync(Guid owner, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = @owner;
+            DELETE FROM streamsets.service_replica WHERE replica_id = @owner;
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, new { owner }, cancellationToken: ct));
+    }
+}
+
+internal sealed record Release(InstanceLease Lease, TimeSpan Delay, string? Name = null);
+
+internal sealed record HeartbeatResult
+{
+    public long DeadReplicas { get; init; }
+    public long FreedLeases { get; init; }
+}

@@ -1,0 +1,36 @@
+namespace JobTemplateService;
+
+/// <summary>Monitoring (appsettings.json, section Monitor). Every duration is a TimeSpan.</summary>
+internal sealed class MonitorOptions
+{
+    public const string Section = "Monitor";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often each running instance's status is read.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a claim on an instance lasts unless renewed; a dead replica's work moves after this.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A replica whose heartbeat is older than this is dead; its leases are released early.</summary>
+    public TimeSpan ReplicaTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public int ClaimBatchSize { get; set; } = 500;
+
+    /// <summary>Job ids per bulk status call.</summary>
+    public int StatusBatchSize { get; set; } = 100;
+
+    public int MaxParallelism { get; set; } = 8;
+
+    /// <summary>How long after an unclear launch the platform is searched for the run's jobs.</summary>
+    public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>After a stop (cancel), how long before a force-stop; after a force-stop, how long before giving up waiting.</summary>
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Delay before an instance whose check failed is tried again.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+}

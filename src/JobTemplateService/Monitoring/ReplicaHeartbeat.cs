@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Keeps this replica visible to its peers, renews the leases it is working on, and releases
+/// the leases of replicas that died. On a clean stop it hands every lease back at once.
+/// </summary>
+internal sealed class ReplicaHeartbeat(LeaseRepository leases, ActiveLeases active, ReplicaIdentity replica,
+    IOptions<MonitorOptions> options, TimeProvider time, ILogger<ReplicaHeartbeat> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        logger.LogInformation("Replica {ReplicaId} on {Host} (pid {Pid}) started", replica.Id, replica.HostName, replica.ProcessId);
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(ex, "Heartbeat failed; retrying in {Interval}", options.Value.HeartbeatInterval);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    internal async Task<HeartbeatResult> RunOnceAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var result = await leases.HeartbeatAsync(replica, active.Snapshot(), o.LeaseDuration, o.ReplicaTimeout, ct);
+        if (result.DeadReplicas > 0)
+        {
+            logger.LogWarning("{Count} replica(s) stopped heartbeating; released {Leases} of their leases",
+                result.DeadReplicas, result.FreedLeases);
+        }
+        return result;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            var released = await leases.ReleaseAllAsync(replica.Id, cancellationToken);
+            logger.LogInformation("Replica {ReplicaId} stopping; handed back {Count} lease(s)", replica.Id, released);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not hand back leases on shutdown; they expire by themselves");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Polls running instances with one bulk status call per batch, sends stops for cancellations
+/// and expired max waits, and records every instance that reached a terminal state.
+/// </summary>
+internal sealed class StatusPoller(CompletionRecorder recorder, CompletionRepository completions, LeaseRepository leases,
+    ReplicaIdentity replica, IOptions<MonitorOptions> options, TimeProvider time, ServiceTelemetry telemetry, ILogger<StatusPoller> logger)
+{
+    public async Task PollAsync(IJobPlatform platform, IReadOnlyList<ClaimedInstance> running, CancellationToken ct)
+    {
+        var o = options.Value;
+        var ids = running.Where(c => c.PlatformJobId is not null).Select(c => c.PlatformJobId!).Distinct().ToList();
+        var statuses = new Dictionary<string, JobStatusReport>();
+        var names = new Dictionary<string, JobDescription>();
+        foreach (var chunk in ids.Chunk(Math.Max(o.StatusBatchSize, 1)))
+        {
+            var started = time.GetTimestamp();
+            foreach (var (id, report) in await platform.GetStatusesAsync(chunk, ct)) statuses[id] = report;
+            telemetry.PlatformCall(platform.Name, "status", "ok", time.GetElapsedTime(started));
+        }
+        var unnamed = running.Where(c => c.Name is null && c.PlatformJobId is not null).Select(c => c.PlatformJobId!).ToList();
+        foreach (var chunk in unnamed.Chunk(Math.Max(o.StatusBatchSize, 1)))
+        {
+            foreach (var (id, description) in await platform.DescribeAsync(chunk, ct)) names[id] = description;
+        }
+
+        var releases = new List<Release>();
+        var finished = new List<(ClaimedInstance Instance, JobStatusReport? Report)>();
+        foreach (var c in running)
+        {
+            var report = c.PlatformJobId is null ? null : statuses.GetValueOrDefault(c.PlatformJobId);
+            if (report is null || report.IsTerminal)
+            {
+                finished.Add((c, report));
+                continue;
+            }
+            var action = StopAction(c, o);
+            if (action is null)
+            {
+                releases.Add(new Release(c.Lease, NextPoll(o.PollInterval), names.GetValueOrDefault(c.PlatformJobId!)?.Name));
+            }
+            else if (action is StopStep.GiveUp)
+            {
+                finished.Add((c, report));
+            }
+            else
+            {
+                await StopAsync(platform, c, action.Value, ct);
+            }
+        }
+        await leases.ReleaseAsync(replica.Id, releases, ct);
+
+        await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(o.MaxParallelism, 1), CancellationToken = ct },
+            async (item, token) =>
+            {
+                using var scope = item.Instance.LogScope(logger);
+                try
+                {
+                    await recorder.RecordAsync(platform, item.Instance, item.Report, token);
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    logger.LogError(ex, "Recording the completion of instance {InstanceId} failed; retrying later", item.Instance.InstanceId);
+                    await leases.ReleaseAsync(replica.Id, [new Release(item.Instance.Lease, o.RetryDelay)], token);
+                }
+            });
+    }
+
+    /// <summary>The next poll comes a little before a full interval, so it is due when the next pass begins.</summary>
+    public static TimeSpan NextPoll(TimeSpan pollInterval) =>
+        pollInterval - TimeSpan.FromTicks(Math.Min(pollInterval.Ticks / 4, TimeSpan.TicksPerSecond));
+
+    private static StopStep? StopAction(ClaimedInstance c, MonitorOptions o) => c.StopReason switch
+    {
+        null when c.DeadlinePassed => StopStep.ForceStop,
+        null => null,
+        _ when c.ForceStoppedAt is { } forced => c.Now - forced >= o.StopGrace ? StopStep.GiveUp : null,
+        "CANCEL" when c.StopRequestedAt is null => StopStep.Stop,
+        "CANCEL" when c.Now - c.StopRequestedAt >= o.StopGrace => StopStep.ForceStop,
+        "TIMEOUT" => StopStep.ForceStop,
+        _ => null,
+    };
+
+    private async Task StopAsync(IJobPlatform platform, ClaimedInstance c, StopStep step, CancellationToken ct)
+    {
+        using var scope = c.LogScope(logger);
+        var reason = c.StopReason ?? "TIMEOUT";
+        var force = step == StopStep.ForceStop;
+        try
+        {
+            await platform.StopAsync(c.PlatformJobId!, force, ct);
+        }
+        catch (PlatformJobNotFoundException)
+        {
+            // Gone already: the next poll finds it missing and finishes the instance.
+        }
+        logger.LogInformation("Sent {Step} for job {JobId} ({Reason})", force ? "force-stop" : "stop", c.PlatformJobId, reason);
+        await completions.RecordStopAsync(replica.Id, c.Lease, reason, force, NextPoll(options.Value.PollInterval), ct);
+    }
+
+    private enum StopStep { Stop, ForceStop, GiveUp }
+}

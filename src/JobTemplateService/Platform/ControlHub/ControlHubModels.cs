@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace JobTemplateService;
+
+// Control Hub's wire shapes: only the fields the service reads or sends (reference §2).
+
+internal sealed record ChJobStatus
+{
+    public string? Id { get; init; }
+    public string? JobId { get; init; }
+    public string? Status { get; init; }
+    public string? Color { get; init; }
+    public string? ErrorMessage { get; init; }
+    public int? RunCount { get; init; }
+    public long? StartTime { get; init; }
+    public long? FinishTime { get; init; }
+    public string[]? SdcIds { get; init; }
+}
+
+internal sealed record ChJob
+{
+    public string Id { get; init; } = "";
+    public string? Name { get; init; }
+    public string? PipelineId { get; init; }
+    /// <summary>A JSON-encoded string, e.g. "{\"CITY\":\"London\"}".</summary>
+    public string? RuntimeParameters { get; init; }
+    public string[]? RawJobTags { get; init; }
+    public string? TemplateJobId { get; init; }
+    public long? CreateTime { get; init; }
+    public ChJobStatus? CurrentJobStatus { get; init; }
+}
+
+internal sealed record ChRecordCounts
+{
+    public long? InputCount { get; init; }
+    public long? OutputCount { get; init; }
+    public long? ErrorCount { get; init; }
+    public long? StageErrorsCount { get; init; }
+    public int? RunCount { get; init; }
+    public string? SdcId { get; init; }
+}
+
+internal sealed record ChCreationInfo(
+    string NamePostfixType,
+    string? ParamName,
+    IReadOnlyList<IReadOnlyDictionary<string, string>> RuntimeParametersList,
+    bool AttachToTemplate,
+    bool DeleteAfterCompletion,
+    string? Name,
+    string? Description,
+    IReadOnlyList<string> RawJobTags);
+
+internal sealed record ChIssue(string? Code, string? Message);
+
+/// <summary>A non-2xx answer from Control Hub, with the first ISSUES entry when the body had one.</summary>
+internal sealed class ControlHubException(int statusCode, string? code, string message)
+    : Exception($"Control Hub answered {statusCode}: {(code is null ? message : $"{code} - {message}")}")
+{
+    public int StatusCode { get; } = statusCode;
+    public string? Code { get; } = code;
+    public string PlatformMessage { get; } = message;
+
+    public bool IsClientError => StatusCode is >= 400 and < 500 and not 408 and not 429;
+}
+
+internal static class ControlHubJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>Reads an ISSUES error body; falls back to the raw text.</summary>
+    public static (string? Code, string Message) ParseError(string body, int statusCode)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (property.NameEquals("ISSUES") || property.Name.Equals("issues", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var issues = property.Value.Deserialize<ChIssue[]>(Options) ?? [];
+                        if (issues.Length > 0)
+                            return (issues[0].Code, string.Join("; ", issues.Select(i => i.Message ?? i.Code ?? "")));
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        var text = body.Trim();
+        if (text.Length == 0) text = $"HTTP {statusCode}";
+        return (null, text.Length > 500 ? text[..500] : text);
+    }
+
+    public static DateTime? FromEpochMilliseconds(long? value) =>
+        value is > 0 ? DateTime.UnixEpoch.AddMilliseconds(value.Value) : null;
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Control Hub answers 308 with a Location when an organization moved to another base URL.
+/// Re-send the same request there (method and body kept) and remember the new base for every
+/// later call, as StreamSets' own Java client does.
+/// </summary>
+internal sealed class OrgMovedHandler(IOptions<ControlHubOptions> options, ILogger<OrgMovedHandler> logger) : DelegatingHandler
+{
+    private const int MaxHops = 3;
+    private volatile Uri? movedBase;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var configuredBase = options.Value.BaseUri;
+        if (movedBase is { } moved && request.RequestUri is { } uri && configuredBase.IsBaseOf(uri))
+        {
+            request.RequestUri = new Uri(moved, configuredBase.MakeRelativeUri(uri));
+        }
+
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(ct);
+        for (var hop = 0; ; hop++)
+        {
+            var response = await base.SendAsync(request, ct);
+            if (response.StatusCode != System.Net.HttpStatusCode.PermanentRedirect
+                || response.Headers.Location is not { } location || hop == MaxHops)
+            {
+                return response;
+            }
+
+            var target = new Uri(request.RequestUri!, location);
+            Remember(request.RequestUri!, target, configuredBase);
+            response.Dispose();
+            request = Copy(request, target, body);
+        }
+    }
+
+    private void Remember(Uri requested, Uri target, Uri configuredBase)
+    {
+        var suffix = (movedBase ?? configuredBase).MakeRelativeUri(requested).OriginalString;
+        var targetText = target.GetLeftPart(UriPartial.Path) + target.Query;
+        if (suffix.Length > 0 && targetText.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            movedBase = new Uri(targetText[..^suffix.Length]);
+            logger.LogWarning("Control Hub organization moved; using {BaseUrl} from now on", movedBase);
+        }
+    }
+
+    private static HttpRequestMessage Copy(HttpRequestMessage original, Uri target, byte[]? body)
+    {
+        var copy = new HttpRequestMessage(original.Method, target);
+        foreach (var header in original.Headers) copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        if (body is not null)
+        {
+            copy.Content = new ByteArrayContent(body);
+            foreach (var header in original.Content!.Headers) copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,17 @@
+namespace JobTemplateService;
+
+/// <summary>
+/// The local process platform. Commands come from platform.ini, section [local] (name = command
+/// line); a template names one of them. Nothing else can choose what runs.
+/// </summary>
+internal sealed class LocalPlatformOptions
+{
+    public const string CommandsSection = "local";
+    public const string Section = "LocalPlatform";
+
+    public Dictionary<string, string> Commands { get; set; } = new(StringComparer.Ordinal);
+    public string? WorkingDirectory { get; set; }
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
+    public int MaxConcurrentProcesses { get; set; } = 4;
+    public int MaxLogLinesPerInstance { get; set; } = 10_000;
+}

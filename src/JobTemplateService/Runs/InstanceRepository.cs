@@ -1,0 +1,134 @@
+using Dapper;
+using Npgsql;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Fenced instance writes. Each one names the lease it holds (owner + generation) and the state it
+/// expects; a write whose lease was taken over changes nothing. Writers that touch a run's state
+/// lock the run row first, so that concurrent writers of one run never deadlock.
+/// </summary>
+internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
+{
+    private const string CompleteRequest = """
+        UPDATE streamsets.launch_request SET response_status = @ResponseStatus, response_body = @ResponseBody, completed_at = now()
+         WHERE scope = @ResponseScope AND request_key = @ResponseKey AND run_id = @RunId AND completed_at IS NULL;
+        """;
+
+    public async Task<HashSet<Guid>> MarkStartingAsync(Guid owner, IReadOnlyList<InstanceLease> leases, string fromState, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE streamsets.run_instance i
+               SET state = 'STARTING', launch_attempts = i.launch_attempts + 1, launch_sent_at = now(), updated_at = now()
+              FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
+             WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
+               AND i.lease_owner = @owner AND i.state = @fromState
+            RETURNING i.instance_id
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var ids = await connection.QueryAsync<Guid>(new CommandDefinition(sql,
+            new { owner, fromState, Ids = leases.Ids(), Generations = leases.Generations() }, cancellationToken: ct));
+        return ids.ToHashSet();
+    }
+
+    public Task<int> RecordStartedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, IReadOnlyList<StartedJob> jobs,
+        DateTime startedAt, TimeSpan nextCheck, StoredResponse? response, CancellationToken ct) =>
+        RunScopedAsync(runId, """
+            UPDATE streamsets.run_instance i
+               SET state = 'RUNNING', platform_job_id = u.job_id, name = coalesce(u.name, i.name),
+                   started_at = coalesce(i.started_at, @StartedAt), error = NULL, lease_owner = NULL,
+                   lease_expires_at = NULL, next_check_at = now() + @NextCheck, updated_at = now()
+              FROM unnest(@Ids, @Generations, @JobIds, @Names) AS u(instance_id, generation, job_id, name)
+             WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
+               AND i.lease_owner = @Owner AND i.state = 'STARTING'
+            RETURNING 1;
+            """, response, new
+            {
+                RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck,
+                Ids = leases.Ids(), Generations = leases.Generations(),
+                JobIds = jobs.Select(j => j.JobId).ToArray(), Names = jobs.Select(j => j.Name).ToArray(),
+            }, ct);
+
+    public Task<int> RecordStartFailedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
+        StoredResponse? response, CancellationToken ct) =>
+        RunScopedAsync(runId, """
+            UPDATE streamsets.run_instance i
+               SET state = 'START_FAILED', error = @Error, finished_at = now(), lease_owner = NULL,
+                   lease_expires_at = NULL, updated_at = now()
+              FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
+             WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
+               AND i.lease_owner = @Owner AND i.state IN ('PENDING', 'STARTING')
+            RETURNING 1;
+            """, response, new { RunId = runId, Owner = owner, Error = error, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
+
+    /// <summary>The platform may or may not have started them: keep STARTING and reconcile later.</summary>
+    public Task<int> RecordStartUnknownAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
+        TimeSpan reconcileAfter, StoredResponse? response, CancellationToken ct) =>
+        RunScopedAsync(runId, """
+            UPDATE streamsets.run_instance i
+               SET error = @Error, lease_owner = NULL, lease_expires_at = NULL,
+                   next_check_at = now() + @ReconcileAfter, updated_at = now()
+              FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
+             WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
+               AND i.lease_owner = @Owner AND i.state = 'STARTING'
+            RETURNING 1;
+            """, response, new
+            {
+                RunId = runId, Owner = owner, Error = error, ReconcileAfter = reconcileAfter,
+                Ids = leases.Ids(), Generations = leases.Generations(),
+            }, ct);
+
+    /// <summary>Nothing was sent: back to PENDING, to be started when the platform answers again.</summary>
+    public async Task ReleaseNotSentAsync(Guid owner, IReadOnlyList<InstanceLease> leases, TimeSpan retryAfter, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE streamsets.run_instance i
+               SET state = 'PENDING', launch_attempts = greatest(i.launch_attempts - 1, 0), lease_owner = NULL,
+                   lease_expires_at = NULL, next_check_at = now() + @retryAfter, updated_at = now()
+              FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
+             WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
+               AND i.lease_owner = @owner AND i.state = 'STARTING'
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { owner, retryAfter, Ids = leases.Ids(), Generations = leases.Generations() }, cancellationToken: ct));
+    }
+
+    public async Task<HashSet<string>> KnownJobIdsAsync(Guid runId, CancellationToken ct)
+    {
+        const string sql = "SELECT platform_job_id FROM streamsets.run_instance WHERE run_id = @runId AND platform_job_id IS NOT NULL";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { runId }, cancellationToken: ct))).ToHashSet();
+    }
+
+    private async Task<int> RunScopedAsync(Guid runId, string update, StoredResponse? response, object args, CancellationToken ct)
+    {
+        var sql = "SELECT 1 FROM streamsets.run WHERE run_id = @RunId FOR UPDATE;\n" + update +
+                  "\nSELECT streamsets.refresh_run_state(@RunId);\n" + (response is null ? "" : CompleteRequest);
+        var parameters = new DynamicParameters(args);
+        if (response is not null)
+        {
+            parameters.AddDynamicParams(new
+            {
+                ResponseScope = response.Scope, ResponseKey = response.RequestKey,
+                ResponseStatus = response.Status, ResponseBody = response.Body,
+            });
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        await results.ReadAsync<int>();
+        return (await results.ReadAsync<int>()).Count();
+    }
+}
+
+internal readonly record struct InstanceLease(Guid InstanceId, long Generation);
+
+/// <summary>The answer to store for an idempotency key, written with the outcome it describes.</summary>
+internal sealed record StoredResponse(string Scope, string RequestKey, int Status, string Body);
+
+internal static class InstanceLeaseExtensions
+{
+    public static Guid[] Ids(this IReadOnlyList<InstanceLease> leases) => leases.Select(l => l.InstanceId).ToArray();
+
+    public static long[] Generations(this IReadOnlyList<InstanceLease> leases) => leases.Select(l => l.Generation).ToArray();
+}

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Starts instances on their platform and records what happened. Shared by the launch request and
+/// by the monitor (instances that were recorded but never sent, or must be started once more).
+/// The platform call is made once: an unclear answer is recorded as such, never retried here.
+/// </summary>
+internal sealed class InstanceStarter(InstanceRepository instances, IOptions<MonitorOptions> monitor, TimeProvider time,
+    ServiceTelemetry telemetry, ILogger<InstanceStarter> logger)
+{
+    public async Task<StartOutcome> StartAsync(IJobPlatform platform, StartBatch batch,
+        Func<StartOutcome, StoredResponse?>? respond, CancellationToken ct)
+    {
+        var marked = await instances.MarkStartingAsync(batch.Owner, batch.Leases, batch.FromState, ct);
+        var items = batch.Items.Where(i => marked.Contains(i.Lease.InstanceId)).ToList();
+        if (items.Count == 0) return new StartOutcome.LeaseLost();
+
+        var leases = items.Select(i => i.Lease).ToList();
+        var request = new StartRequest(batch.RunId, batch.Template.SchJobTemplateId, batch.Template.InstanceNameSuffix,
+            batch.Template.InstanceNameParameter, items.Select(i => new StartInstance(i.Lease.InstanceId, i.Values)).ToList());
+        var started = time.GetTimestamp();
+        StartOutcome outcome;
+        try
+        {
+            var jobs = await platform.StartAsync(request, ct);
+            outcome = new StartOutcome.Started(jobs, time.GetUtcNow().UtcDateTime);
+        }
+        catch (PlatformRejectedException ex)
+        {
+            outcome = new StartOutcome.Rejected(ex.Platform, ex.Code, ex.PlatformMessage);
+        }
+        catch (PlatformUnavailableException ex)
+        {
+            outcome = new StartOutcome.NotSent(ex.RetryAfter, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            outcome = new StartOutcome.Unknown($"Launch outcome unknown ({ex.GetType().Name}: {ex.Message}); reconciling with {platform.Name}.");
+        }
+        telemetry.PlatformCall(platform.Name, "start", outcome.Name, time.GetElapsedTime(started));
+
+        var response = respond?.Invoke(outcome);
+        switch (outcome)
+        {
+            case StartOutcome.Started s:
+                var byInstance = s.Jobs.ToDictionary(j => j.InstanceId);
+                await instances.RecordStartedAsync(batch.RunId, batch.Owner, leases,
+                    leases.Select(l => byInstance[l.InstanceId]).ToList(), s.StartedAt, monitor.Value.PollInterval, response, ct);
+                logger.LogInformation("Started {Count} instance(s) on {Platform}: {JobIds}",
+                    s.Jobs.Count, platform.Name, string.Join(", ", s.Jobs.Select(j => j.JobId)));
+                break;
+            case StartOutcome.Rejected r:
+                await instances.RecordStartFailedAsync(batch.RunId, batch.Owner, leases, r.Describe(), response, ct);
+                logger.LogWarning("{Platform} rejected the launch: {Error}", platform.Name, r.Describe());
+                break;
+            case StartOutcome.NotSent n:
+                await instances.ReleaseNotSentAsync(batch.Owner, leases, n.RetryAfter, ct);
+                logger.LogWarning("Launch not sent: {Reason}", n.Message);
+                break;
+            case StartOutcome.Unknown u:
+                await instances.RecordStartUnknownAsync(batch.RunId, batch.Owner, leases, u.Message,
+                    monitor.Value.ReconcileGrace, response, ct);
+                logger.LogWarning("{Reason}", u.Message);
+                break;
+        }
+        return outcome;
+    }
+}
+
+internal sealed record StartBatch(Guid RunId, Guid Owner, JobTemplate Template, string FromState, IReadOnlyList<StartItem> Items)
+{
+    public IReadOnlyList<InstanceLease> Leases => Items.Select(i => i.Lease).ToList();
+}
+
+internal sealed record StartItem(InstanceLease Lease, IReadOnlyDictionary<string, string> Values);
+
+internal abstract record StartOutcome(string Name)
+{
+    public sealed record Started(IReadOnlyList<StartedJob> Jobs, DateTime StartedAt) : StartOutcome("started");
+
+    public sealed record Rejected(string Platform, string? Code, string Message) : StartOutcome("rejected")
+    {
+        public string Describe() => Code is null ? Message : $"{Code} - {Message}";
+    }
+
+    public sealed record NotSent(TimeSpan RetryAfter, string Message) : StartOutcome("not_sent");
+
+    public sealed record Unknown(string Message) : StartOutcome("unknown");
+
+    public sealed record LeaseLost() : StartOutcome("lease_lost");
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace JobTemplateService;
+
+/// <summary>Everything recorded before the platform is called.</summary>
+internal sealed record LaunchIntent(
+    Guid RunId,
+    LaunchRequest Request,
+    JobTemplate Template,
+    string? RequestedBy,
+    string Scope,
+    string RequestKey,
+    string KeyKind,
+    TimeSpan Retention,
+    IReadOnlyList<IntentInstance> Instances,
+    Guid Owner,
+    TimeSpan Lease)
+{
+    public object ToParameters() => new
+    {
+        Scope, RequestKey, KeyKind, Fingerprint = Request.Fingerprint(), RunId, Retention,
+        Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType,
+        Template.JobTemplateId, Template.PatternName, Template.Platform,
+        PlatformTemplateId = Template.SchJobTemplateId, RequestedBy, Template.MaxWait, Owner, Lease,
+        InstanceIds = Instances.Select(i => i.InstanceId).ToArray(),
+        Ordinals = Instances.Select(i => i.Ordinal).ToArray(),
+        States = Instances.Select(i => i.State).ToArray(),
+        Parameters = Instances.Select(i => JsonSerializer.Serialize(i.MaskedParameters)).ToArray(),
+        SecretKeys = Instances.Select(i => JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
+    };
+}
+
+/// <summary>An instance as recorded: masked parameters only; real values stay in memory.</summary>
+internal sealed record IntentInstance(
+    Guid InstanceId,
+    int Ordinal,
+    string State,
+    IReadOnlyDictionary<string, string> MaskedParameters,
+    string[] CallerSecretKeys,
+    IReadOnlyDictionary<string, string> Values);

@@ -1,0 +1,103 @@
+using Dapper;
+using Npgsql;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// The launch's writes. The intent (idempotency key, run, instances) is one statement, so the key's
+/// primary key decides which of several concurrent identical requests launches.
+/// </summary>
+internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
+{
+    /// <summary>Records the intent; returns the run's creation time, or null when the key already exists.</summary>
+    public async Task<DateTime?> RecordIntentAsync(LaunchIntent intent, CancellationToken ct)
+    {
+        const string sql = """
+            WITH request AS (
+                INSERT INTO streamsets.launch_request AS lr (scope, request_key, key_kind, fingerprint, run_id, expires_at)
+                VALUES (@Scope, @RequestKey, @KeyKind, @Fingerprint, @RunId, now() + @Retention)
+                ON CONFLICT (scope, request_key) DO UPDATE
+                   SET key_kind = EXCLUDED.key_kind, fingerprint = EXCLUDED.fingerprint, run_id = EXCLUDED.run_id,
+                       response_status = NULL, response_body = NULL, created_at = now(), completed_at = NULL,
+                       expires_at = EXCLUDED.expires_at
+                 WHERE lr.expires_at < now()
+                RETURNING run_id
+            ), new_run AS (
+                INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
+                                            pattern_name, platform, platform_template_id, state, requested_by)
+                SELECT run_id, @UserId, @UserRunId, @SourceType, @TargetType, @JobTemplateId, @PatternName, @Platform,
+                       @PlatformTemplateId, 'STARTING', @RequestedBy
+                  FROM request
+                RETURNING run_id, created_at
+            ), new_instances AS (
+                INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, platform, state, parameters,
+                                                     caller_secret_keys, deadline_at, next_check_at, lease_owner,
+                                                     lease_expires_at, lease_generation)
+                SELECT u.instance_id, new_run.run_id, u.ordinal, @Platform, u.state, u.parameters::jsonb,
+                       ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
+                       now() + @Lease, @Owner, now() + @Lease, 1
+                  FROM new_run
+                 CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
+                       AS u(instance_id, ordinal, state, parameters, secret_keys)
+                RETURNING 1
+            )
+            SELECT created_at FROM new_run
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(sql, intent.ToParameters(), cancellationToken: ct));
+    }
+
+    public async Task<LaunchRequestRow?> FindRequestAsync(string scope, string requestKey, TimeSpan inFlightTimeout, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT key_kind, fingerprint, run_id, response_status, response_body, completed_at,
+                   (completed_at IS NULL AND created_at < now() - @inFlightTimeout) AS stale
+              FROM streamsets.launch_request
+             WHERE scope = @scope AND request_key = @requestKey AND expires_at >= now()
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<LaunchRequestRow>(
+            new CommandDefinition(sql, new { scope, requestKey, inFlightTimeout }, cancellationToken: ct));
+    }
+
+    public async Task CompleteRequestAsync(string scope, string requestKey, Guid runId, int status, string body, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE streamsets.launch_request
+               SET response_status = @status, response_body = @body, completed_at = now()
+             WHERE scope = @scope AND request_key = @requestKey AND run_id = @runId AND completed_at IS NULL
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { scope, requestKey, runId, status, body }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Removes a launch that provably never reached the platform, so that a retry starts afresh
+    /// and nothing half-written stays behind.
+    /// </summary>
+    public async Task UndoIntentAsync(LaunchIntent intent, CancellationToken ct)
+    {
+        const string sql = """
+            DELETE FROM streamsets.launch_request WHERE scope = @Scope AND request_key = @RequestKey AND run_id = @RunId;
+            DELETE FROM streamsets.run r
+             WHERE r.run_id = @RunId
+               AND NOT EXISTS (SELECT 1 FROM streamsets.run_instance i
+                                WHERE i.run_id = r.run_id
+                                  AND (i.lease_owner IS DISTINCT FROM @Owner OR i.platform_job_id IS NOT NULL));
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { intent.Scope, intent.RequestKey, intent.RunId, intent.Owner }, cancellationToken: ct));
+    }
+}
+
+internal sealed record LaunchRequestRow
+{
+    public string KeyKind { get; init; } = "";
+    public string Fingerprint { get; init; } = "";
+    public Guid? RunId { get; init; }
+    public int? ResponseStatus { get; init; }
+    public string? ResponseBody { get; init; }
+    public DateTime? CompletedAt { get; init; }
+    public bool Stale { get; init; }
+}

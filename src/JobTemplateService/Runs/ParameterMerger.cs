@@ -1,0 +1,104 @@
+namespace JobTemplateService;
+
+/// <summary>One instance's merged parameters, with where each key came from.</summary>
+internal sealed record MergedParameters(IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, string> Origins)
+{
+    public IReadOnlyDictionary<string, string> Masked(JobTemplate template) =>
+        SecretMasker.MaskValues(Values, template.SecretParameters);
+
+    /// <summary>Secret keys whose values the caller sent: never stored, so they cannot be resent later.</summary>
+    public string[] CallerSecretKeys(JobTemplate template) =>
+        Values.Keys.Where(k => Origins[k].StartsWith(ParameterMerger.CallerOrigin, StringComparison.Ordinal)
+                               && SecretMasker.IsSecret(k, template.SecretParameters)).Order(StringComparer.Ordinal).ToArray();
+}
+
+internal sealed record MergeResult(IReadOnlyList<MergedParameters> Instances, Dictionary<string, string[]> Errors, string? Detail)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
+
+/// <summary>
+/// DESIGN §3: merged = dynamic ∪ static, where static = the template's four jsonb columns. A caller
+/// value for a static key is an error unless the template lists the key as overridable (the
+/// original silently replaced it); a required dynamic parameter that is missing is an error.
+/// </summary>
+internal static class ParameterMerger
+{
+    public const string CallerOrigin = "caller";
+    public const string StaticOrigin = "static:";
+
+    public static MergeResult Merge(JobTemplate template, IReadOnlyList<IReadOnlyDictionary<string, string>> dynamicSets)
+    {
+        var statics = template.StaticParameters();
+        var overridable = new HashSet<string>(template.OverridableParameters, StringComparer.Ordinal);
+        var errors = new Dictionary<string, string[]>();
+        var locked = new SortedSet<string>(StringComparer.Ordinal);
+        var missing = new SortedSet<string>(StringComparer.Ordinal);
+        var instances = new List<MergedParameters>(dynamicSets.Count);
+
+        for (var i = 0; i < dynamicSets.Count; i++)
+        {
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            var origins = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value, column) in statics)
+            {
+                values[key] = value;
+                origins[key] = StaticOrigin + column;
+            }
+            foreach (var (key, value) in dynamicSets[i])
+            {
+                if (origins.TryGetValue(key, out var staticOrigin))
+                {
+                    if (!overridable.Contains(key))
+                    {
+                        locked.Add(key);
+                        errors[$"runtime-parameters[{i}].{key}"] =
+                            [$"'{key}' is set by the template ({staticOrigin["static:".Length..]}) and the template does not allow overriding it."];
+                        continue;
+                    }
+                    origins[key] = $"{CallerOrigin} (overrides {staticOrigin})";
+                }
+                else
+                {
+                    origins[key] = CallerOrigin;
+                }
+                values[key] = value;
+            }
+            foreach (var required in template.RequiredParameters)
+            {
+                if (!dynamicSets[i].ContainsKey(required) && !values.ContainsKey(required))
+                {
+                    missing.Add(required);
+                    errors[$"runtime-parameters[{i}].{required}"] = [$"'{required}' is required by the template."];
+                }
+            }
+            instances.Add(new MergedParameters(values, origins));
+        }
+
+        var detail = new List<string>();
+        if (locked.Count > 0) detail.Add($"Caller values for locked static keys: {string.Join(", ", locked)}.");
+        if (missing.Count > 0) detail.Add($"Missing required parameters: {string.Join(", ", missing)}.");
+        return new MergeResult(instances, errors, detail.Count > 0 ? string.Join(" ", detail) : null);
+    }
+
+    /// <summary>
+    /// Rebuilds the real values from a stored (masked) copy for a second launch attempt: masked
+    /// template secrets come back from the template; caller secrets cannot, so null is returned.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string>? Restore(
+        JobTemplate template, IReadOnlyDictionary<string, string> stored, IReadOnlyCollection<string> callerSecretKeys)
+    {
+        if (callerSecretKeys.Count > 0) return null;
+        var statics = template.StaticParameters().ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal);
+        var values = new Dictionary<string, string>(stored, StringComparer.Ordinal);
+        foreach (var (key, value) in stored)
+        {
+            if (value == SecretMasker.Mask && SecretMasker.IsSecret(key, template.SecretParameters))
+            {
+                if (!statics.TryGetValue(key, out var real)) return null;
+                values[key] = real;
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// The one orchestrator of a launch: resolve the template, merge parameters, record the intent
+/// under its idempotency key, start the instances once, record the outcome. It answers as soon
+/// as the platform has accepted the instances; monitors take it from there.
+/// </summary>
+internal sealed class RunLauncher(
+    TemplateRepository templates, LaunchRepository launches, RunRepository runs, InstanceStarter starter,
+    PlatformRegistry platforms, ReplicaIdentity replica, IOptions<ServiceOptions> service, IOptions<MonitorOptions> monitor,
+    IHostApplicationLifetime lifetime, ServiceTelemetry telemetry, ILogger<RunLauncher> logger)
+{
+    public async Task<LaunchResult> LaunchAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
+    {
+        var template = await templates.ResolveAsync(request.SourceType, request.TargetType, ct);
+        if (template is null) return Fail("no_template", Problems.NoTemplate(request.SourceType, request.TargetType));
+
+        var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
+        if (!merge.Succeeded) return Fail("invalid_parameters", Problems.Parameters(merge.Errors, merge.Detail!));
+
+        var platform = platforms.Find(template.Platform);
+        if (platform is null) return Fail("platform_not_configured", Problems.PlatformNotConfigured(template.Platform));
+        if (platform.IsRefusingCalls)
+        {
+            telemetry.Launch("platform_unavailable");
+            throw new PlatformUnavailableException($"{template.Platform} is failing; launches are refused until it recovers.",
+                TimeSpan.FromSeconds(10));
+        }
+
+        var intent = CreateIntent(request, template, merge, caller);
+        using var logScope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["RunId"] = intent.RunId, ["UserRunId"] = request.UserRunId,
+        });
+        DateTime? createdAt = null;
+        for (var attempt = 0; attempt < 3 && createdAt is null; attempt++)
+        {
+            createdAt = await launches.RecordIntentAsync(intent, ct);
+            if (createdAt is not null) break;
+            var existing = await launches.FindRequestAsync(intent.Scope, intent.RequestKey, service.Value.InFlightTimeout, ct);
+            if (existing is not null) return await ReplayAsync(existing, request, ct);
+        }
+        if (createdAt is null) throw new InvalidOperationException("The launch could neither be recorded nor found.");
+
+        logger.LogInformation("Launching {InstanceCount} instance(s) of {PatternName} ({PlatformTemplateId}) on {Platform} for {UserId}",
+            intent.Instances.Count, template.PatternName, template.SchJobTemplateId, template.Platform, request.UserId);
+
+        // The launch must finish recording even if the caller hangs up; only shutdown interrupts it.
+        var durable = lifetime.ApplicationStopping;
+        var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Pending,
+            intent.Instances.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Values)).ToList());
+        RunResource? resource = null;
+        ProblemHttpResultBody? problem = null;
+        var outcome = await starter.StartAsync(platform, batch, o =>
+        {
+            (resource, problem) = Respond(intent, createdAt.Value, o);
+            return new StoredResponse(intent.Scope, intent.RequestKey, problem?.Status ?? StatusCodes.Status202Accepted,
+                problem?.Json ?? JsonSerializer.Serialize(resource, Json.Options));
+        }, durable);
+        telemetry.Launch(outcome.Name);
+
+        switch (outcome)
+        {
+            case StartOutcome.NotSent notSent:
+                await launches.UndoIntentAsync(intent, durable);
+                throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
+            case StartOutcome.LeaseLost:
+                return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
+        }
+        return problem is not null ? new LaunchResult.Stored(problem.Status, problem.Json, Replayed: false) : new LaunchResult.Launched(resource!);
+    }
+
+    private LaunchIntent CreateIntent(LaunchRequest request, JobTemplate template, MergeResult merge, LaunchCaller caller)
+    {
+        var (key, kind) = caller.IdempotencyKey is { } header ? ("header:" + header, "header") : (request.NaturalKey(), "natural");
+        var instances = merge.Instances.Select((m, i) => new IntentInstance(Guid.CreateVersion7(), i, InstanceStates.Pending,
+            m.Masked(template), m.CallerSecretKeys(template), m.Values)).ToList();
+        return new LaunchIntent(Guid.CreateVersion7(), request, template, caller.KeyName, caller.Scope, key, kind,
+            service.Value.IdempotencyRetention, instances, replica.Id, monitor.Value.LeaseDuration);
+    }
+
+    private static (RunResource?, ProblemHttpResultBody?) Respond(LaunchIntent intent, DateTime createdAt, StartOutcome outcome)
+    {
+        if (outcome is StartOutcome.Rejected rejected)
+        {
+            return (null, ProblemHttpResultBody.From(Problems.PlatformRejected(rejected.Platform, rejected.Code, rejected.Message)));
+        }
+        var jobs = outcome is StartOutcome.Started s ? s.Jobs.ToDictionary(j => j.InstanceId) : [];
+        var startedAt = (outcome as StartOutcome.Started)?.StartedAt;
+        var error = (outcome as StartOutcome.Unknown)?.Message;
+        var state = jobs.Count > 0 ? InstanceStates.Running : InstanceStates.Starting;
+        var run = new RunRow
+        {
+            RunId = intent.RunId, UserId = intent.Request.UserId, UserRunId = intent.Request.UserRunId,
+            SourceType = intent.Request.SourceType, TargetType = intent.Request.TargetType,
+            JobTemplateId = intent.Template.JobTemplateId, PatternName = intent.Template.PatternName,
+            Platform = intent.Template.Platform, PlatformTemplateId = intent.Template.SchJobTemplateId,
+            State = jobs.Count > 0 ? RunStates.Running : RunStates.Starting, RequestedBy = intent.RequestedBy, CreatedAt = createdAt,
+        };
+        var instances = intent.Instances.Select(i => new InstanceRow
+        {
+            InstanceId = i.InstanceId, RunId = intent.RunId, Ordinal = i.Ordinal, State = state, Error = error,
+            Parameters = JsonSerializer.Serialize(i.MaskedParameters), StartedAt = startedAt,
+            PlatformJobId = jobs.GetValueOrDefault(i.InstanceId)?.JobId, Name = jobs.GetValueOrDefault(i.InstanceId)?.Name,
+        });
+        return (RunResource.From(run, instances), null);
+    }
+
+    private async Task<LaunchResult> ReplayAsync(LaunchRequestRow existing, LaunchRequest request, CancellationToken ct)
+    {
+        if (existing.Fingerprint != request.Fingerprint())
+            return Fail("idempotency_mismatch", Problems.IdempotencyMismatch(existing.KeyKind));
+        telemetry.Launch("replayed");
+        if (existing is { ResponseStatus: { } status, ResponseBody: { } body })
+            return new LaunchResult.Stored(status, body, Replayed: true);
+        if (!existing.Stale || existing.RunId is not { } runId)
+            return new LaunchResult.Failed(Problems.IdempotencyInFlight(), RetryAfter: TimeSpan.FromSeconds(1));
+        // The request that recorded this launch died before answering; the run itself is safe.
+        var run = await runs.GetAsync(runId, ct);
+        return run is null ? new LaunchResult.Failed(Problems.IdempotencyInFlight(), TimeSpan.FromSeconds(1)) : new LaunchResult.Launched(run);
+    }
+
+    private LaunchResult Fail(string outcome, ProblemHttpResult problem)
+    {
+        telemetry.Launch(outcome);
+        return new LaunchResult.Failed(problem, RetryAfter: null);
+    }
+}
+
+/// <summary>Who is launching: the scope idempotency keys live in, and the API key's name for the audit trail.</summary>
+internal sealed record LaunchCaller(string Scope, string? KeyName, string? IdempotencyKey);

@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace JobTemplateService;
+
+/// <summary>A run: what was asked, which template answered, and each instance with its metrics.</summary>
+public sealed record RunResource(
+    Guid RunId,
+    string UserId,
+    string UserRunId,
+    string SourceType,
+    string TargetType,
+    string State,
+    RunTemplate Template,
+    DateTime CreatedAt,
+    DateTime? FinishedAt,
+    string? RequestedBy,
+    IReadOnlyList<InstanceResource> Instances,
+    RunLinks Links)
+{
+    internal static RunResource From(RunRow run, IEnumerable<InstanceRow> instances) => new(
+        run.RunId, run.UserId, run.UserRunId, run.SourceType, run.TargetType, run.State,
+        new RunTemplate(run.PatternName, run.JobTemplateId, run.Platform, run.PlatformTemplateId),
+        run.CreatedAt, run.FinishedAt, run.RequestedBy,
+        instances.OrderBy(i => i.Ordinal).Select(InstanceResource.From).ToList(),
+        RunLinks.For(run));
+}
+
+public sealed record RunTemplate(string PatternName, int JobTemplateId, string Platform, string PlatformTemplateId);
+
+public sealed record RunLinks(string Self, string Outcome, string Metrics)
+{
+    internal static RunLinks For(RunRow run) =>
+        new($"/v1/runs/{run.RunId}", $"/v1/runs/{run.RunId}/outcome", $"/v1/metrics?run-id={run.RunId}");
+}
+
+/// <summary>One job instance. Parameters are the merged set with secret values masked.</summary>
+public sealed record InstanceResource(
+    Guid InstanceId,
+    int Index,
+    string? PlatformJobId,
+    string? Name,
+    string State,
+    DateTime? StartedAt,
+    DateTime? FinishedAt,
+    string? Error,
+    IReadOnlyDictionary<string, string> Parameters,
+    InstanceMetrics? Metrics)
+{
+    internal static InstanceResource From(InstanceRow row) => new(
+        row.InstanceId, row.Ordinal, row.PlatformJobId, row.Name, row.State, row.StartedAt, row.FinishedAt, row.Error,
+        JsonSerializer.Deserialize<Dictionary<string, string>>(row.Parameters) ?? [],
+        row.MetricsId is null ? null : new InstanceMetrics(row.SuccessfulRun ?? false, row.InputRecordCount,
+            row.OutputRecordCount, row.ErrorRecordCount, row.EngineId, row.PipelineId, row.RunCount,
+            row.StartTime, row.FinishTime, row.ErrorMessage));
+}
+
+public sealed record InstanceMetrics(
+    bool SuccessfulRun,
+    long? InputRecordCount,
+    long? OutputRecordCount,
+    long? ErrorRecordCount,
+    string? EngineId,
+    string? PipelineId,
+    int? RunCount,
+    DateTime? StartTime,
+    DateTime? FinishTime,
+    string? ErrorMessage);

@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace JobTemplateService;
+
+/// <summary>A job template as a rule resolves it: the pattern that matched and the template row.</summary>
+internal sealed record JobTemplate
+{
+    public int JobTemplateId { get; init; }
+    public int IngestionPatternId { get; init; }
+    public string PatternName { get; init; } = "";
+    public string Source { get; init; } = "";
+    public string Destination { get; init; } = "";
+    public string SchJobTemplateId { get; init; } = "";
+    public string Platform { get; init; } = PlatformNames.ControlHub;
+    public bool DeleteAfterCompletion { get; init; }
+    public string InstanceNameSuffix { get; init; } = "COUNTER";
+    public string? InstanceNameParameter { get; init; }
+    public string? SourceRuntimeParameters { get; init; }
+    public string? DestinationRuntimeParameters { get; init; }
+    public string? SourceConnectionInfo { get; init; }
+    public string? DestinationConnectionInfo { get; init; }
+    public string[] RequiredParameters { get; init; } = [];
+    public string[] OverridableParameters { get; init; } = [];
+    public string[] SecretParameters { get; init; } = [];
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromHours(4);
+    public int? MaxConcurrentInstances { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>
+    /// The static set: the four jsonb columns merged in the original's order, a later column
+    /// winning on a key clash. Scalars become strings, because Control Hub takes strings.
+    /// </summary>
+    public IReadOnlyList<(string Key, string Value, string Column)> StaticParameters()
+    {
+        var merged = new Dictionary<string, (string Value, string Column)>(StringComparer.Ordinal);
+        AddColumn(merged, SourceRuntimeParameters, "source_runtime_parameters");
+        AddColumn(merged, DestinationRuntimeParameters, "destination_runtime_parameters");
+        AddColumn(merged, SourceConnectionInfo, "source_connection_info");
+        AddColumn(merged, DestinationConnectionInfo, "destination_connection_info");
+        return merged.Select(p => (p.Key, p.Value.Value, p.Value.Column)).ToList();
+    }
+
+    private static void AddColumn(Dictionary<string, (string, string)> merged, string? json, string column)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return;
+        using var document = JsonDocument.Parse(json);
+        foreach (var property in document.RootElement.EnumerateObject())
+        {
+            merged[property.Name] = (ScalarText(property.Value), column);
+        }
+    }
+
+    public static string ScalarText(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Null => "",
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+}
+
+internal static class PlatformNames
+{
+    public const string ControlHub = "controlhub";
+    public const string Local = "local";
+}

@@ -1,0 +1,48 @@
+using Dapper;
+using Npgsql;
+
+namespace JobTemplateService;
+
+internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
+{
+    private const string SelectTemplates = """
+        SELECT t.job_template_id, coalesce(p.ingestion_pattern_id, 0) AS ingestion_pattern_id,
+               coalesce(p.pattern_name, '') AS pattern_name, coalesce(p.source, '') AS source,
+               coalesce(p.destination, '') AS destination,
+               t.sch_job_template_id, t.platform, t.delete_after_completion, t.instance_name_suffix,
+               t.instance_name_parameter, t.source_runtime_parameters::text AS source_runtime_parameters,
+               t.destination_runtime_parameters::text AS destination_runtime_parameters,
+               t.source_connection_info::text AS source_connection_info,
+               t.destination_connection_info::text AS destination_connection_info,
+               t.required_parameters, t.overridable_parameters, t.secret_parameters, t.max_wait,
+               t.max_concurrent_instances, t.description
+          FROM streamsets.job_template t
+          LEFT JOIN streamsets.ingestion_pattern_job_template_relationship r ON r.job_template_id = t.job_template_id
+          LEFT JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id
+        """;
+
+    /// <summary>The unique rule for (source, destination), or null when none matches.</summary>
+    public async Task<JobTemplate?> ResolveAsync(string sourceType, string targetType, CancellationToken ct)
+    {
+        const string sql = SelectTemplates + " WHERE p.source = @sourceType AND p.destination = @targetType";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<JobTemplate>(
+            new CommandDefinition(sql, new { sourceType, targetType }, cancellationToken: ct));
+    }
+
+    public async Task<JobTemplate?> GetByIdAsync(int jobTemplateId, CancellationToken ct)
+    {
+        const string sql = SelectTemplates + " WHERE t.job_template_id = @jobTemplateId";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QueryFirstOrDefaultAsync<JobTemplate>(
+            new CommandDefinition(sql, new { jobTemplateId }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<JobTemplate>> ListAsync(CancellationToken ct)
+    {
+        const string sql = SelectTemplates + " WHERE p.ingestion_pattern_id IS NOT NULL ORDER BY p.source, p.destination";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<JobTemplate>(new CommandDefinition(sql, cancellationToken: ct));
+        return rows.AsList();
+    }
+}
