@@ -12,6 +12,11 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Enabled)
+        {
+            logger.LogWarning("Monitoring is disabled (Monitor:Enabled=false): no instance is checked by this replica");
+            return;
+        }
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
         try
         {

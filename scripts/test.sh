@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against a throwaway PostgreSQL cluster that this script starts and
+# stops itself (no Docker needed). Extra arguments go to `dotnet test`, e.g. --filter Launch.
+#   ./scripts/test.sh
+# With JTS_TEST_POSTGRES already set (a connection string to a server where the tests may create
+# databases), that server is used instead; with neither, the tests start one with Testcontainers.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/scripts/lib/postgres.sh"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/jts-test.XXXXXX")
+cleanup() { pg_stop; rm -rf "$work"; }
+trap cleanup EXIT
+
+if [ -z "${JTS_TEST_POSTGRES:-}" ]; then
+    PG_FSYNC=off pg_start "$work/pg"
+    export JTS_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=$PG_USER;Database=postgres"
+    echo "Throwaway PostgreSQL on port $PG_PORT"
+fi
+
+status=0
+dotnet test "$root/JobTemplateService.sln" --logger "trx;LogFileName=results.trx" --results-directory "$work/results" "$@" || status=$?
+
+python3 - "$work/results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    counters = ET.parse(path).getroot().find("{*}ResultSummary/{*}Counters")
+    if counters is None:
+        continue
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+    skipped += int(counters.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status

@@ -1,0 +1,23 @@
+namespace JobTemplateService.Tests;
+
+/// <summary>
+/// How a simulated Control Hub job behaves: the status/colour it reports on each bulk status poll
+/// (the last one repeats), its final error message and record counts.
+/// </summary>
+public sealed record JobScript(IReadOnlyList<string> Statuses, string? ErrorMessage, long Input, long Output, long Errors, long StageErrors)
+{
+    public const string ForceStopMessage = "JOBRUNNER_64 - Force stopping job";
+
+    /// <summary>ACTIVE on the first poll, INACTIVE/GRAY (success) from the second.</summary>
+    public static JobScript Succeeds(long records = 12_482, int activePolls = 1) =>
+        new([.. Enumerable.Repeat("ACTIVE/GREEN", activePolls), "INACTIVE/GRAY"], null, records, records, 0, 0);
+
+    /// <summary>Force-stopped by an operator: INACTIVE_ERROR, RED, JOBRUNNER_64.</summary>
+    public static JobScript ForceStopped(long records = 1_499) =>
+        new(["ACTIVE/GREEN", "INACTIVE_ERROR/RED"], ForceStopMessage, records, records, 0, 0);
+
+    public static JobScript Fails(string status, string color, string error, long input = 10, long output = 7, long errors = 2, long stageErrors = 1) =>
+        new(["ACTIVE/GREEN", $"{status}/{color}"], error, input, output, errors, stageErrors);
+
+    public static JobScript RunsForever() => new(["ACTIVE/GREEN"], null, 5, 5, 0, 0);
+}

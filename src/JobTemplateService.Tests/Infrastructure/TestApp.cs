@@ -1,0 +1,97 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobTemplateService.Tests;
+
+/// <summary>
+/// The real service (WebApplicationFactory) on its own fresh database, talking to its own
+/// simulated Control Hub. Monitors do not run by themselves: tests drive passes explicitly.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> factory;
+
+    private TestApp(TestDatabase database, ControlHubSimulator controlHub, WebApplicationFactory<Program> factory)
+    {
+        Database = database;
+        ControlHub = controlHub;
+        this.factory = factory;
+        Client = factory.CreateClient();
+    }
+
+    public TestDatabase Database { get; }
+    public ControlHubSimulator ControlHub { get; }
+    public HttpClient Client { get; }
+    public IServiceProvider Services => factory.Services;
+
+    public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? configure = null,
+        Action<IServiceCollection>? services = null, TestDatabase? database = null)
+    {
+        database ??= await TestDatabase.CreateAsync();
+        var controlHub = new ControlHubSimulator();
+        var settings = DefaultSettings(database, controlHub.Url);
+        configure?.Invoke(settings);
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+            if (services is not null) builder.ConfigureServices(services);
+        });
+        return new TestApp(database, controlHub, factory);
+    }
+
+    public static Dictionary<string, string?> DefaultSettings(TestDatabase database, string controlHubUrl)
+    {
+        var db = database.Settings;
+        return new Dictionary<string, string?>
+        {
+            ["ConfigDirectory"] = Path.Combine(AppContext.BaseDirectory, "no-config-files-here"),
+            ["postgresql:host"] = db.Host,
+            ["postgresql:port"] = db.Port.ToString(),
+            ["postgresql:database"] = db.Database,
+            ["postgresql:user"] = db.Username,
+            ["postgresql:password"] = db.Password,
+            ["streamsets:url"] = controlHubUrl,
+            ["streamsets:cred_id"] = ControlHubSimulator.CredId,
+            ["streamsets:cred_token"] = ControlHubSimulator.CredToken,
+            ["Monitor:Enabled"] = "false",
+            ["Monitor:PollInterval"] = "00:00:00.001",
+            ["Monitor:ReconcileGrace"] = "00:00:00",
+            ["Monitor:StopGrace"] = "00:00:00",
+            ["Monitor:RetryDelay"] = "00:00:00",
+            ["ControlHubClient:RetryBaseDelay"] = "00:00:00.010",
+            ["ControlHubClient:ReadTimeout"] = "00:00:02",
+            ["ControlHubClient:LaunchTimeout"] = "00:00:02",
+            ["Logging:Format"] = "none",
+        };
+    }
+
+    public T Service<T>() where T : notnull => factory.Services.GetRequiredService<T>();
+
+    /// <summary>One monitor pass, exactly as the hosted monitor runs it.</summary>
+    public Task<int> MonitorPassAsync() => Service<InstanceMonitor>().RunOnceAsync(CancellationToken.None);
+
+    /// <summary>Runs monitor passes until the run is terminal (or gives up), then returns it.</summary>
+    public async Task<RunResource> RunToCompletionAsync(Guid runId, int maxPasses = 20)
+    {
+        for (var pass = 0; pass < maxPasses; pass++)
+        {
+            var run = await GetRunAsync(runId);
+            if (RunStates.IsTerminal(run.State)) return run;
+            await MonitorPassAsync();
+        }
+        return await GetRunAsync(runId);
+    }
+
+    public async Task<RunResource> GetRunAsync(Guid runId) =>
+        (await Client.GetFromJsonAsync<RunResource>($"/v1/runs/{runId}", Json.Options))!;
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await factory.DisposeAsync();
+        ControlHub.Dispose();
+    }
+}

@@ -1,0 +1,110 @@
+using Npgsql;
+using Testcontainers.PostgreSql;
+
+namespace JobTemplateService.Tests;
+
+/// <summary>
+/// A fresh database with the real schema for every test. The server comes from JTS_TEST_POSTGRES
+/// (scripts/test.sh starts a throwaway cluster and sets it) or, when that is unset, from a
+/// Testcontainers PostgreSQL container. The schema is applied once to a template database; each
+/// test clones it, so tests share nothing and run in parallel.
+/// </summary>
+public sealed class TestDatabase
+{
+    public const string ServerVariable = "JTS_TEST_POSTGRES";
+    private const string TemplateName = "jts_schema_template";
+    private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static string? serverConnectionString;
+    private static PostgreSqlContainer? container;
+
+    private TestDatabase(string connectionString) => ConnectionString = connectionString;
+
+    public string ConnectionString { get; }
+
+    public NpgsqlConnectionStringBuilder Settings => new(ConnectionString);
+
+    public static async Task<TestDatabase> CreateAsync()
+    {
+        var server = await ServerAsync();
+        var name = "jts_test_" + Guid.NewGuid().ToString("N")[..16];
+        await Gate.WaitAsync();
+        try
+        {
+            await using var connection = new NpgsqlConnection(server);
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE {TemplateName}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            Gate.Release();
+        }
+        return new TestDatabase(new NpgsqlConnectionStringBuilder(server) { Database = name, Pooling = true }.ConnectionString);
+    }
+
+    /// <summary>An empty database (no schema), for tests of the schema script itself.</summary>
+    public static async Task<TestDatabase> CreateEmptyAsync()
+    {
+        var server = await ServerAsync();
+        var name = "jts_empty_" + Guid.NewGuid().ToString("N")[..16];
+        await using var connection = new NpgsqlConnection(server);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+        return new TestDatabase(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString);
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static string SchemaScript => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "sql", "postgres-tables.sql"));
+
+    private static async Task<string> ServerAsync()
+    {
+        if (serverConnectionString is not null) return serverConnectionString;
+        await Gate.WaitAsync();
+        try
+        {
+            if (serverConnectionString is not null) return serverConnectionString;
+            var server = Environment.GetEnvironmentVariable(ServerVariable);
+            if (string.IsNullOrWhiteSpace(server))
+            {
+                container = new PostgreSqlBuilder("postgres:15-alpine").Build();
+                await container.StartAsync();
+                server = container.GetConnectionString();
+            }
+            server = new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString;
+            await CreateTemplateAsync(server);
+            serverConnectionString = server;
+            return server;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    private static async Task CreateTemplateAsync(string server)
+    {
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {TemplateName} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {TemplateName}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var template = new NpgsqlConnectionStringBuilder(server) { Database = TemplateName, Pooling = false }.ConnectionString;
+        await using (var connection = new NpgsqlConnection(template))
+        {
+            await connection.OpenAsync();
+            await using var schema = new NpgsqlCommand(SchemaScript, connection);
+            await schema.ExecuteNonQueryAsync();
+        }
+    }
+}
