@@ -141,6 +141,7 @@ CREATE TABLE IF NOT EXISTS streamsets.run_instance (
     instance_id       uuid        PRIMARY KEY,
     run_id            uuid        NOT NULL REFERENCES streamsets.run (run_id) ON DELETE CASCADE,
     ordinal           int         NOT NULL,
+    job_template_id   int         NOT NULL,
     platform          varchar     NOT NULL,
     state             varchar     NOT NULL
         CONSTRAINT run_instance_state_check CHECK (state IN (
@@ -178,8 +179,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS run_instance_platform_job_key
 -- The monitor's claim scans only live work.
 CREATE INDEX IF NOT EXISTS run_instance_due_idx ON streamsets.run_instance (next_check_at)
     WHERE state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending;
-CREATE INDEX IF NOT EXISTS run_instance_queued_idx ON streamsets.run_instance (created_at)
-    WHERE state = 'QUEUED';
+-- Per-template concurrency limits count live instances and promote queued ones, oldest first.
+CREATE INDEX IF NOT EXISTS run_instance_template_live_idx ON streamsets.run_instance (job_template_id, instance_id)
+    WHERE state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING');
 CREATE INDEX IF NOT EXISTS run_instance_lease_owner_idx ON streamsets.run_instance (lease_owner)
     WHERE lease_owner IS NOT NULL;
 
@@ -300,10 +302,67 @@ CREATE TABLE IF NOT EXISTS streamsets.service_replica (
 );
 
 -- ---------------------------------------------------------------------------------------------
+-- API keys (DESIGN §8): only a SHA-256 hash of each key is stored; the prefix finds the row.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.api_key (
+    key_id       uuid        PRIMARY KEY,
+    name         varchar     NOT NULL CONSTRAINT api_key_name_key UNIQUE,
+    prefix       varchar     NOT NULL CONSTRAINT api_key_prefix_key UNIQUE,
+    key_hash     bytea       NOT NULL,
+    scopes       varchar[]   NOT NULL
+        CONSTRAINT api_key_scopes_check CHECK (scopes <@ ARRAY['launch', 'read', 'admin']::varchar[] AND cardinality(scopes) > 0),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    last_used_at timestamptz,
+    revoked_at   timestamptz
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Output of local-platform processes, line by line, bounded per instance (oldest dropped).
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.instance_log (
+    instance_id uuid        NOT NULL REFERENCES streamsets.run_instance (instance_id) ON DELETE CASCADE,
+    line_no     bigint      NOT NULL,
+    stream      varchar     NOT NULL CONSTRAINT instance_log_stream_check CHECK (stream IN ('stdout', 'stderr')),
+    logged_at   timestamptz NOT NULL DEFAULT now(),
+    line        text        NOT NULL,
+    PRIMARY KEY (instance_id, line_no)
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Completion callbacks: a durable outbox, one delivery per run, retried until it succeeds.
+-- ---------------------------------------------------------------------------------------------
+
+ALTER TABLE streamsets.run
+    ADD COLUMN IF NOT EXISTS callback_url varchar,
+    ADD COLUMN IF NOT EXISTS callback_secret varchar;
+
+CREATE TABLE IF NOT EXISTS streamsets.callback_delivery (
+    delivery_id      uuid        PRIMARY KEY,
+    run_id           uuid        NOT NULL CONSTRAINT callback_delivery_run_key UNIQUE
+                                 REFERENCES streamsets.run (run_id) ON DELETE CASCADE,
+    state            varchar     NOT NULL DEFAULT 'PENDING'
+        CONSTRAINT callback_delivery_state_check CHECK (state IN ('PENDING', 'DELIVERED', 'FAILED')),
+    attempts         int         NOT NULL DEFAULT 0,
+    next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+    last_status      int,
+    last_error       varchar,
+    lease_owner      uuid,
+    lease_expires_at timestamptz,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    delivered_at     timestamptz
+);
+
+CREATE INDEX IF NOT EXISTS callback_delivery_due_idx ON streamsets.callback_delivery (next_attempt_at)
+    WHERE state = 'PENDING';
+
+-- ---------------------------------------------------------------------------------------------
 -- A run's state follows from its instances (DESIGN §4). Every writer calls this after changing
 -- instances, in the same transaction; it locks the run row first so that two instances finishing
 -- at once on two replicas cannot both see the other as still running. When the run becomes
--- terminal it notifies listeners (outcome long-polls) on channel jts_run_finished.
+-- terminal it notifies listeners (outcome long-polls) on channel jts_run_finished and, when the
+-- caller asked for a callback, queues its delivery in the same transaction.
 -- ---------------------------------------------------------------------------------------------
 
 CREATE OR REPLACE FUNCTION streamsets.refresh_run_state(p_run_id uuid) RETURNS varchar
@@ -352,6 +411,10 @@ BEGIN
          WHERE run_id = p_run_id;
         IF v_terminal = v_total THEN
             PERFORM pg_notify('jts_run_finished', p_run_id::text);
+            INSERT INTO streamsets.callback_delivery (delivery_id, run_id)
+            SELECT gen_random_uuid(), run_id FROM streamsets.run
+             WHERE run_id = p_run_id AND callback_url IS NOT NULL
+            ON CONFLICT (run_id) DO NOTHING;
         END IF;
     END IF;
     RETURN v_new;

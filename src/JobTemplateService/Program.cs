@@ -6,9 +6,17 @@ builder.AddConfigurationFiles(args);
 builder.AddJobTemplateService();
 
 var app = builder.Build();
+if (ApiKeyCommands.IsCommand(args))
+{
+    Environment.ExitCode = await app.RunCommandAsync(args);
+    return;
+}
+
 app.UseJobTemplateServicePipeline();
 app.MapRunsApi();
 app.MapMetricsApi();
+app.MapTemplatesApi();
+app.MapAdminApi();
 app.MapOperationalEndpoints();
 
 try

@@ -65,6 +65,7 @@ public sealed class TestApp : IAsyncDisposable
             ["ControlHubClient:ReadTimeout"] = "00:00:02",
             ["ControlHubClient:LaunchTimeout"] = "00:00:02",
             ["Logging:Format"] = "none",
+            ["Security:Mode"] = "None",
         };
     }
 

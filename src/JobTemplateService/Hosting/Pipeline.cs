@@ -14,7 +14,19 @@ internal static class Pipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServiceOpenApi();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        WarnWhenAuthenticationIsDisabled(app);
         return app;
+    }
+
+    private static void WarnWhenAuthenticationIsDisabled(WebApplication app)
+    {
+        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value.AuthenticationDisabled) return;
+        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogWarning(
+            "!!! AUTHENTICATION IS DISABLED (Security:Mode=None): anyone who can reach this port can launch jobs and read runs. " +
+            "Use this only for a local demo; set Security:Mode=ApiKeys and create keys for anything else. !!!"));
     }
 
     /// <summary>Liveness, readiness and the OpenAPI document: unauthenticated and cheap.</summary>

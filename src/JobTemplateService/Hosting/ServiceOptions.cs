@@ -11,4 +11,7 @@ internal sealed class ServiceOptions
     /// <summary>After this long, a launch whose request never finished (its process died) is
     /// answered with the run as it is now instead of 409.</summary>
     public TimeSpan InFlightTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest ?wait= an outcome request may ask for.</summary>
+    public TimeSpan MaxOutcomeWait { get; set; } = TimeSpan.FromSeconds(120);
 }

@@ -33,6 +33,11 @@ internal static class ServiceRegistration
 
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<RunLauncher>();
+        services.AddSingleton<LaunchPlanner>();
+        services.AddSingleton<RunCanceller>();
+        services.AddSingleton<RunCompletionNotifier>();
+        services.AddHostedService(provider => provider.GetRequiredService<RunCompletionNotifier>());
+        services.AddServiceSecurity();
         services.AddControlHub();
         services.AddSingleton<PlatformRegistry>();
 
@@ -40,6 +45,7 @@ internal static class ServiceRegistration
         services.AddSingleton<StatusPoller>();
         services.AddSingleton<LaunchReconciler>();
         services.AddSingleton<InstanceChecker>();
+        services.AddSingleton<QueueDispatcher>();
         services.AddSingleton<InstanceMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<InstanceMonitor>());
         services.AddSingleton<ReplicaHeartbeat>();

@@ -12,7 +12,8 @@ internal static class MetricsApi
 
     public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/v1/metrics").WithTags("Metrics")
+        app.MapGroup("/v1/metrics").WithTags("Metrics").RequireAuthorization(Scopes.Read)
+            .RequireRateLimiting(SecurityRegistration.RateLimitPolicy)
             .MapGet("/", ListMetrics).WithName(nameof(ListMetrics))
             .WithSummary("Metrics rows (one per finished instance), newest first; Accept: text/csv for CSV.")
             .Produces<MetricsPage>(StatusCodes.Status200OK, "application/json")

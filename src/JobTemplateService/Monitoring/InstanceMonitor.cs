@@ -7,7 +7,7 @@ namespace JobTemplateService;
 /// checks them, and repeats while full batches come back. A failing pass is logged and the next
 /// one continues; nothing escapes to stop the host.
 /// </summary>
-internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker checker, ReplicaIdentity replica,
+internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker checker, QueueDispatcher queue, ReplicaIdentity replica,
     IOptions<MonitorOptions> options, TimeProvider time, ILogger<InstanceMonitor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,6 +44,7 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
     {
         var o = options.Value;
         var checkedCount = 0;
+        await queue.PromoteAsync(ct);
         while (!ct.IsCancellationRequested)
         {
             var claimed = await leases.ClaimAsync(replica.Id, o.ClaimBatchSize, o.LeaseDuration, ct);

@@ -59,6 +59,13 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
         }
 
         var missing = starting.Except(adopted.Select(a => a.Instance)).ToList();
+        var canceled = missing.Where(c => c.StopReason == "CANCEL").ToList();
+        if (canceled.Count > 0)
+        {
+            await instances.RecordStartFailedAsync(run[0].RunId, replica.Id, canceled.Select(c => c.Lease).ToList(),
+                "Canceled before it started.", null, ct, InstanceStates.Canceled);
+        }
+        missing = missing.Except(canceled).ToList();
         var retry = missing.Where(c => c.LaunchAttempts < MaxLaunchAttempts).ToList();
         var exhausted = missing.Except(retry).ToList();
         if (retry.Count > 0)

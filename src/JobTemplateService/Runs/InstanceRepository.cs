@@ -49,17 +49,18 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
                 JobIds = jobs.Select(j => j.JobId).ToArray(), Names = jobs.Select(j => j.Name).ToArray(),
             }, ct);
 
+    /// <summary>Ends instances that never ran: START_FAILED, or CANCELED when canceled before they started.</summary>
     public Task<int> RecordStartFailedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
-        StoredResponse? response, CancellationToken ct) =>
+        StoredResponse? response, CancellationToken ct, string state = InstanceStates.StartFailed) =>
         RunScopedAsync(runId, """
             UPDATE streamsets.run_instance i
-               SET state = 'START_FAILED', error = @Error, finished_at = now(), lease_owner = NULL,
+               SET state = @State, error = @Error, finished_at = now(), lease_owner = NULL,
                    lease_expires_at = NULL, updated_at = now()
               FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @Owner AND i.state IN ('PENDING', 'STARTING')
             RETURNING 1;
-            """, response, new { RunId = runId, Owner = owner, Error = error, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
+            """, response, new { RunId = runId, Owner = owner, Error = error, State = state, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
 
     /// <summary>The platform may or may not have started them: keep STARTING and reconcile later.</summary>
     public Task<int> RecordStartUnknownAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,

@@ -9,10 +9,34 @@ namespace JobTemplateService;
 /// </summary>
 internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 {
-    /// <summary>Records the intent; returns the run's creation time, or null when the key already exists.</summary>
-    public async Task<DateTime?> RecordIntentAsync(LaunchIntent intent, CancellationToken ct)
+    /// <summary>Records the intent; returns it as recorded (with each instance's state), or null when the key already exists.</summary>
+    public async Task<RecordedIntent?> RecordIntentAsync(LaunchIntent intent, CancellationToken ct)
     {
-        const string sql = """
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        if (intent.Template.MaxConcurrentInstances is null)
+        {
+            var created = await connection.QuerySingleOrDefaultAsync<DateTime?>(
+                new CommandDefinition(IntentSql, intent.ToParameters(), cancellationToken: ct));
+            return created is null ? null : new RecordedIntent(created.Value, intent.Instances);
+        }
+
+        // A template with a concurrency limit: lock its row so that replicas launching at the same
+        // moment count one after the other; what does not fit waits QUEUED, behind older queued work.
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var load = await connection.QuerySingleAsync<TemplateLoad>(new CommandDefinition(TemplateLoad.Sql,
+            new { intent.Template.JobTemplateId }, transaction, cancellationToken: ct));
+        var capacity = load.Queued > 0 ? 0 : Math.Max((load.Limit ?? int.MaxValue) - (int)load.Active, 0);
+        var limited = intent with
+        {
+            Instances = intent.Instances.Select((i, n) => i with { State = n < capacity ? InstanceStates.Pending : InstanceStates.Queued }).ToList(),
+        };
+        var createdAt = await connection.QuerySingleOrDefaultAsync<DateTime?>(
+            new CommandDefinition(IntentSql, limited.ToParameters(), transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return createdAt is null ? null : new RecordedIntent(createdAt.Value, limited.Instances);
+    }
+
+    private const string IntentSql = """
             WITH request AS (
                 INSERT INTO streamsets.launch_request AS lr (scope, request_key, key_kind, fingerprint, run_id, expires_at)
                 VALUES (@Scope, @RequestKey, @KeyKind, @Fingerprint, @RunId, now() + @Retention)
@@ -30,12 +54,13 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
                   FROM request
                 RETURNING run_id, created_at
             ), new_instances AS (
-                INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, platform, state, parameters,
-                                                     caller_secret_keys, deadline_at, next_check_at, lease_owner,
-                                                     lease_expires_at, lease_generation)
-                SELECT u.instance_id, new_run.run_id, u.ordinal, @Platform, u.state, u.parameters::jsonb,
+                INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
+                                                     parameters, caller_secret_keys, deadline_at, next_check_at,
+                                                     lease_owner, lease_expires_at, lease_generation)
+                SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
                        ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
-                       now() + @Lease, @Owner, now() + @Lease, 1
+                       now() + @Lease, CASE WHEN u.state = 'PENDING' THEN @Owner END,
+                       CASE WHEN u.state = 'PENDING' THEN now() + @Lease END, 1
                   FROM new_run
                  CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
                        AS u(instance_id, ordinal, state, parameters, secret_keys)
@@ -43,9 +68,6 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
             )
             SELECT created_at FROM new_run
             """;
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(sql, intent.ToParameters(), cancellationToken: ct));
-    }
 
     public async Task<LaunchRequestRow?> FindRequestAsync(string scope, string requestKey, TimeSpan inFlightTimeout, CancellationToken ct)
     {
@@ -89,6 +111,27 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(sql,
             new { intent.Scope, intent.RequestKey, intent.RunId, intent.Owner }, cancellationToken: ct));
     }
+}
+
+internal sealed record RecordedIntent(DateTime CreatedAt, IReadOnlyList<IntentInstance> Instances);
+
+/// <summary>A template's concurrency limit and its live instances, read under the template row's lock.</summary>
+internal sealed record TemplateLoad
+{
+    public const string Sql = """
+        SELECT t.max_concurrent_instances AS limit,
+               (SELECT count(*) FROM streamsets.run_instance i
+                 WHERE i.job_template_id = t.job_template_id AND i.state IN ('PENDING', 'STARTING', 'RUNNING')) AS active,
+               (SELECT count(*) FROM streamsets.run_instance i
+                 WHERE i.job_template_id = t.job_template_id AND i.state = 'QUEUED') AS queued
+          FROM streamsets.job_template t
+         WHERE t.job_template_id = @JobTemplateId
+           FOR UPDATE OF t
+        """;
+
+    public int? Limit { get; init; }
+    public long Active { get; init; }
+    public long Queued { get; init; }
 }
 
 internal sealed record LaunchRequestRow

@@ -11,7 +11,8 @@ namespace JobTemplateService;
 /// </summary>
 internal sealed class RunLauncher(
     TemplateRepository templates, LaunchRepository launches, RunRepository runs, InstanceStarter starter,
-    PlatformRegistry platforms, ReplicaIdentity replica, IOptions<ServiceOptions> service, IOptions<MonitorOptions> monitor,
+    PlatformRegistry platforms, ReplicaIdentity replica, ActiveLeases activeLeases, IOptions<ServiceOptions> service,
+    IOptions<MonitorOptions> monitor,
     IHostApplicationLifetime lifetime, ServiceTelemetry telemetry, ILogger<RunLauncher> logger)
 {
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
@@ -36,28 +37,39 @@ internal sealed class RunLauncher(
         {
             ["RunId"] = intent.RunId, ["UserRunId"] = request.UserRunId,
         });
-        DateTime? createdAt = null;
-        for (var attempt = 0; attempt < 3 && createdAt is null; attempt++)
+        RecordedIntent? recorded = null;
+        for (var attempt = 0; attempt < 3 && recorded is null; attempt++)
         {
-            createdAt = await launches.RecordIntentAsync(intent, ct);
-            if (createdAt is not null) break;
+            recorded = await launches.RecordIntentAsync(intent, ct);
+            if (recorded is not null) break;
             var existing = await launches.FindRequestAsync(intent.Scope, intent.RequestKey, service.Value.InFlightTimeout, ct);
             if (existing is not null) return await ReplayAsync(existing, request, ct);
         }
-        if (createdAt is null) throw new InvalidOperationException("The launch could neither be recorded nor found.");
+        if (recorded is null) throw new InvalidOperationException("The launch could neither be recorded nor found.");
+        intent = intent with { Instances = recorded.Instances };
 
         logger.LogInformation("Launching {InstanceCount} instance(s) of {PatternName} ({PlatformTemplateId}) on {Platform} for {UserId}",
             intent.Instances.Count, template.PatternName, template.SchJobTemplateId, template.Platform, request.UserId);
 
         // The launch must finish recording even if the caller hangs up; only shutdown interrupts it.
         var durable = lifetime.ApplicationStopping;
+        var toStart = intent.Instances.Where(i => i.State == InstanceStates.Pending).ToList();
+        if (toStart.Count == 0)
+        {
+            var queued = Respond(intent, recorded.CreatedAt, null).Run!;
+            await launches.CompleteRequestAsync(intent.Scope, intent.RequestKey, intent.RunId, StatusCodes.Status202Accepted,
+                JsonSerializer.Serialize(queued, Json.Options), durable);
+            telemetry.Launch("queued");
+            return new LaunchResult.Launched(queued);
+        }
+        using var holding = activeLeases.Hold(toStart.Select(i => i.InstanceId));
         var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Pending,
-            intent.Instances.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Values)).ToList());
+            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Values)).ToList());
         RunResource? resource = null;
         ProblemHttpResultBody? problem = null;
         var outcome = await starter.StartAsync(platform, batch, o =>
         {
-            (resource, problem) = Respond(intent, createdAt.Value, o);
+            (resource, problem) = Respond(intent, recorded.CreatedAt, o);
             return new StoredResponse(intent.Scope, intent.RequestKey, problem?.Status ?? StatusCodes.Status202Accepted,
                 problem?.Json ?? JsonSerializer.Serialize(resource, Json.Options));
         }, durable);
@@ -83,7 +95,7 @@ internal sealed class RunLauncher(
             service.Value.IdempotencyRetention, instances, replica.Id, monitor.Value.LeaseDuration);
     }
 
-    private static (RunResource?, ProblemHttpResultBody?) Respond(LaunchIntent intent, DateTime createdAt, StartOutcome outcome)
+    private static (RunResource? Run, ProblemHttpResultBody? Problem) Respond(LaunchIntent intent, DateTime createdAt, StartOutcome? outcome)
     {
         if (outcome is StartOutcome.Rejected rejected)
         {
@@ -93,6 +105,7 @@ internal sealed class RunLauncher(
         var startedAt = (outcome as StartOutcome.Started)?.StartedAt;
         var error = (outcome as StartOutcome.Unknown)?.Message;
         var state = jobs.Count > 0 ? InstanceStates.Running : InstanceStates.Starting;
+        string StateOf(IntentInstance i) => i.State == InstanceStates.Queued ? i.State : state;
         var run = new RunRow
         {
             RunId = intent.RunId, UserId = intent.Request.UserId, UserRunId = intent.Request.UserRunId,
@@ -103,9 +116,11 @@ internal sealed class RunLauncher(
         };
         var instances = intent.Instances.Select(i => new InstanceRow
         {
-            InstanceId = i.InstanceId, RunId = intent.RunId, Ordinal = i.Ordinal, State = state, Error = error,
-            Parameters = JsonSerializer.Serialize(i.MaskedParameters), StartedAt = startedAt,
+            InstanceId = i.InstanceId, RunId = intent.RunId, Ordinal = i.Ordinal, State = StateOf(i),
+            Error = i.State == InstanceStates.Queued ? null : error,
+            Parameters = JsonSerializer.Serialize(i.MaskedParameters),
             PlatformJobId = jobs.GetValueOrDefault(i.InstanceId)?.JobId, Name = jobs.GetValueOrDefault(i.InstanceId)?.Name,
+            StartedAt = jobs.ContainsKey(i.InstanceId) ? startedAt : null,
         });
         return (RunResource.From(run, instances), null);
     }

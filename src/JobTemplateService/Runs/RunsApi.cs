@@ -10,14 +10,18 @@ internal static class RunsApi
 {
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
-        var runs = app.MapGroup("/v1/runs").WithTags("Runs");
-        runs.MapPost("/", LaunchRun).WithName(nameof(LaunchRun))
+        var runs = app.MapGroup("/v1/runs").WithTags("Runs").RequireRateLimiting(SecurityRegistration.RateLimitPolicy);
+        runs.MapPost("/", LaunchRun).WithName(nameof(LaunchRun)).RequireAuthorization(Scopes.Launch)
             .WithSummary("Launch a run: one job instance per runtime-parameters entry.")
             .Accepts<LaunchRequest>("application/json").Produces<RunResource>(StatusCodes.Status202Accepted);
-        runs.MapGet("/{runId:guid}", GetRun).WithName(nameof(GetRun)).WithSummary("A run with its instances and their metrics.");
-        runs.MapGet("/", ListRuns).WithName(nameof(ListRuns)).WithSummary("Runs, newest first, filtered and cursor-paginated.");
+        runs.MapGet("/{runId:guid}", GetRun).WithName(nameof(GetRun)).RequireAuthorization(Scopes.Read)
+            .WithSummary("A run with its instances and their metrics.");
+        runs.MapGet("/", ListRuns).WithName(nameof(ListRuns)).RequireAuthorization(Scopes.Read)
+            .WithSummary("Runs, newest first, filtered and cursor-paginated.");
+        runs.MapRunControl();
 
         app.MapPost("/streamsets/job-template-runner", LaunchRunCompatible).WithTags("Runs").WithName(nameof(LaunchRunCompatible))
+            .RequireAuthorization(Scopes.Launch).RequireRateLimiting(SecurityRegistration.RateLimitPolicy)
             .WithSummary("The original service's launch endpoint: same body; success answers 200 with \"status\": \"OK\" and the run.")
             .Accepts<LaunchRequest>("application/json").Produces<JsonObject>(StatusCodes.Status200OK);
         return app;

@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>What a caller does with a run besides launching it: wait for its outcome, cancel it, plan a launch.</summary>
+internal static class RunControlApi
+{
+    public static RouteGroupBuilder MapRunControl(this RouteGroupBuilder runs)
+    {
+        runs.MapGet("/{runId:guid}/outcome", GetRunOutcome).WithName(nameof(GetRunOutcome)).RequireAuthorization(Scopes.Read)
+            .WithSummary("Wait up to ?wait= seconds for the run to finish: 200 succeeded, 202 still running, 422 ended badly.")
+            .Produces<RunResource>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        runs.MapPost("/{runId:guid}/cancel", CancelRun).WithName(nameof(CancelRun)).RequireAuthorization(Scopes.Launch)
+            .WithSummary("Stop every unfinished instance; they end CANCELED (with their metrics).");
+        runs.MapPost("/plan", PlanRun).WithName(nameof(PlanRun)).RequireAuthorization(Scopes.Read)
+            .WithSummary("Dry run: the template, why it matched, each merged parameter set with origins, and every problem. Launches nothing.")
+            .Accepts<LaunchRequest>("application/json");
+        return runs;
+    }
+
+    public static async Task<Results<Ok<RunResource>, Accepted<RunResource>, ProblemHttpResult, ValidationProblem>> GetRunOutcome(
+        Guid runId, [FromQuery(Name = "wait")] int? wait, RunRepository runs, RunCompletionNotifier notifier,
+        IOptions<ServiceOptions> options, HttpContext http, TimeProvider time, CancellationToken ct)
+    {
+        var max = (int)options.Value.MaxOutcomeWait.TotalSeconds;
+        if (wait is < 0 || wait > max)
+            return Problems.Validation(new Dictionary<string, string[]> { ["wait"] = [$"Must be 0 to {max} seconds."] });
+
+        using var waiter = notifier.Subscribe(runId);
+        var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? 0);
+        var run = await runs.GetAsync(runId, ct);
+        while (run is not null && !RunStates.IsTerminal(run.State) && await waiter.WaitAsync(deadline - time.GetUtcNow(), ct))
+        {
+            run = await runs.GetAsync(runId, ct);
+        }
+
+        if (run is null) return Problems.NotFound("run", runId.ToString());
+        if (run.State == RunStates.Succeeded) return TypedResults.Ok(run);
+        if (RunStates.IsTerminal(run.State)) return RunOutcome.Problem(run);
+        http.Response.Headers.RetryAfter = Math.Clamp(wait ?? 5, 1, 30).ToString();
+        return TypedResults.Accepted(run.Links.Outcome, run);
+    }
+
+    public static async Task<Results<Accepted<RunResource>, ProblemHttpResult>> CancelRun(
+        Guid runId, RunCanceller canceller, RunRepository runs, CancellationToken ct)
+    {
+        switch (await canceller.CancelAsync(runId, ct))
+        {
+            case CancelOutcome.NotFound:
+                return Problems.NotFound("run", runId.ToString());
+            case CancelOutcome.AlreadyFinished:
+                var finished = await runs.GetAsync(runId, ct);
+                return Problems.Problem(StatusCodes.Status409Conflict, "run-finished", "The run has already finished.",
+                    $"Run {runId} ended {finished?.State}; there is nothing to cancel.");
+            default:
+                var run = (await runs.GetAsync(runId, ct))!;
+                return TypedResults.Accepted(run.Links.Self, run);
+        }
+    }
+
+    public static async Task<Results<Ok<LaunchPlan>, ValidationProblem>> PlanRun(
+        HttpRequest http, LaunchPlanner planner, IOptions<ServiceOptions> options, CancellationToken ct)
+    {
+        var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
+        if (keyProblem is not null) return keyProblem;
+        var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
+        if (problem is not null) return problem;
+        return TypedResults.Ok(await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct));
+    }
+}
+
+internal static class RunOutcome
+{
+    /// <summary>A run that ended badly, as a problem that names every instance that did not succeed.</summary>
+    public static ProblemHttpResult Problem(RunResource run)
+    {
+        var bad = run.Instances.Where(i => i.State != InstanceStates.Succeeded).ToList();
+        var detail = $"Run {run.RunId} ({run.UserRunId}) ended {run.State}: " + string.Join("; ", bad.Select(i =>
+            $"instance {i.Index} ({i.Name ?? i.PlatformJobId ?? i.InstanceId.ToString()}) {i.State}" + (i.Error is null ? "" : $": {i.Error}")));
+        return Problems.Problem(StatusCodes.Status422UnprocessableEntity, "run-" + run.State.ToLowerInvariant().Replace('_', '-'),
+            $"The run ended {run.State}.", detail, new()
+            {
+                ["run-id"] = run.RunId, ["state"] = run.State,
+                ["instances"] = bad.Select(i => new FailedInstance(i.Index, i.InstanceId, i.PlatformJobId, i.Name, i.State, i.Error)).ToList(),
+            });
+    }
+}
+
+public sealed record FailedInstance(int Index, Guid InstanceId, string? PlatformJobId, string? Name, string State, string? Error);
