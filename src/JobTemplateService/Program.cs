@@ -1,7 +1,8 @@
 using JobTemplateService;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json lives beside the binary; database.ini and platform.ini in the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddConfigurationFiles(args);
 builder.AddJobTemplateService();
 

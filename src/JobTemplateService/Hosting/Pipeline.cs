@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Prometheus;
 using Serilog;
 
 namespace JobTemplateService;
@@ -29,9 +30,10 @@ internal static class Pipeline
             "Use this only for a local demo; set Security:Mode=ApiKeys and create keys for anything else. !!!"));
     }
 
-    /// <summary>Liveness, readiness and the OpenAPI document: unauthenticated and cheap.</summary>
+    /// <summary>Liveness, readiness and Prometheus metrics: unauthenticated and cheap.</summary>
     public static WebApplication MapOperationalEndpoints(this WebApplication app)
     {
+        app.MapMetrics("/metrics");
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
             .WithTags("Health");

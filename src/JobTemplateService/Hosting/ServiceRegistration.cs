@@ -50,6 +50,9 @@ internal static class ServiceRegistration
         services.AddHostedService(provider => provider.GetRequiredService<InstanceMonitor>());
         services.AddSingleton<ReplicaHeartbeat>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplicaHeartbeat>());
+        services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section);
+        services.AddSingleton<MaintenanceSweeper>();
+        services.AddHostedService(provider => provider.GetRequiredService<MaintenanceSweeper>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

@@ -17,6 +17,7 @@ internal sealed class ServiceTelemetry : IDisposable
     private readonly Histogram<double> monitorLag;
     private readonly Histogram<double> completionDelay;
     private readonly Counter<long> circuitOpened;
+    private volatile IReadOnlyDictionary<string, long> live = new Dictionary<string, long>();
 
     public ServiceTelemetry(IMeterFactory meterFactory)
     {
@@ -28,7 +29,12 @@ internal sealed class ServiceTelemetry : IDisposable
         completionDelay = meter.CreateHistogram<double>("jts_completion_to_metrics_seconds", "s",
             "From the platform reporting completion to the metrics row existing");
         circuitOpened = meter.CreateCounter<long>("jts_platform_circuit_opened", description: "Times a platform circuit opened");
+        meter.CreateObservableGauge("jts_live_instances", () => new[] { "QUEUED", "PENDING", "STARTING", "RUNNING" }
+            .Select(state => new Measurement<long>(live.GetValueOrDefault(state), new KeyValuePair<string, object?>("state", state))),
+            description: "Unfinished instances by state, across all replicas");
     }
+
+    public void LiveInstances(IReadOnlyDictionary<string, long> byState) => live = byState;
 
     public void Launch(string outcome) => launches.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
