@@ -50,7 +50,7 @@ internal sealed class OperationDocumentation : IOperationFilter
         ["LaunchRun"] = [400, 409, 413, 422, 502, 503], ["LaunchRunCompatible"] = [400, 409, 413, 422, 502, 503],
         ["PlanRun"] = [400, 413, 503], ["GetRun"] = [404, 503], ["ListRuns"] = [400, 503], ["GetRunOutcome"] = [400, 404, 422, 503],
         ["CancelRun"] = [404, 409, 503], ["ListMetrics"] = [400, 503], ["ListTemplates"] = [503], ["ResolveTemplate"] = [400, 404, 503],
-        ["CreateApiKey"] = [400, 409, 503], ["ListApiKeys"] = [503], ["RevokeApiKey"] = [404, 503],
+        ["GetInstanceLog"] = [400, 404, 503], ["CreateApiKey"] = [400, 409, 503], ["ListApiKeys"] = [503], ["RevokeApiKey"] = [404, 503],
     };
 
     private static readonly Dictionary<int, string> Descriptions = new()

@@ -39,6 +39,11 @@ internal static class ServiceRegistration
         services.AddHostedService(provider => provider.GetRequiredService<RunCompletionNotifier>());
         services.AddServiceSecurity();
         services.AddControlHub();
+        services.AddSingleton<LocalLogWriter>();
+        services.AddHostedService(provider => provider.GetRequiredService<LocalLogWriter>());
+        services.AddSingleton<LocalCompletion>();
+        services.AddSingleton<LocalPlatform>();
+        services.AddSingleton<IJobPlatform>(provider => provider.GetRequiredService<LocalPlatform>());
         services.AddSingleton<PlatformRegistry>();
 
         services.AddSingleton<CompletionRecorder>();
@@ -50,6 +55,15 @@ internal static class ServiceRegistration
         services.AddHostedService(provider => provider.GetRequiredService<InstanceMonitor>());
         services.AddSingleton<ReplicaHeartbeat>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplicaHeartbeat>());
+        // Stopped before the heartbeat (reverse order), so local completions commit before leases are handed back.
+        services.AddSingleton<LocalSupervisor>();
+        services.AddHostedService(provider => provider.GetRequiredService<LocalSupervisor>());
+        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section);
+        services.AddSingleton<CallbackRepository>();
+        services.AddHttpClient(CallbackDispatcher.HttpClientName, http => http.DefaultRequestHeaders.UserAgent.ParseAdd("JobTemplateService/1.0"))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddSingleton<CallbackDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<CallbackDispatcher>());
         services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section);
         services.AddSingleton<MaintenanceSweeper>();
         services.AddHostedService(provider => provider.GetRequiredService<MaintenanceSweeper>());

@@ -90,7 +90,7 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
         {
             var values = ParameterMerger.Restore(template, c.StoredParameters(), c.CallerSecretKeys);
             if (values is null) unrecoverable.Add(c.Lease);
-            else items.Add(new StartItem(c.Lease, values));
+            else items.Add(new StartItem(c.Lease, c.Ordinal, values));
         }
         if (unrecoverable.Count > 0)
         {

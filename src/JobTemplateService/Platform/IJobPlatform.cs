@@ -14,6 +14,12 @@ internal interface IJobPlatform
     bool IsRefusingCalls { get; }
 
     /// <summary>
+    /// True when a running instance lives in this process (local jobs): the replica that started it
+    /// keeps its lease until it finishes, and records the completion itself.
+    /// </summary>
+    bool HoldsLeaseWhileRunning { get; }
+
+    /// <summary>
     /// Starts one job per instance. Throws <see cref="PlatformRejectedException"/> when the
     /// platform clearly refused, <see cref="PlatformUnavailableException"/> when nothing was sent;
     /// any other exception means the outcome is unknown.
@@ -41,9 +47,11 @@ internal sealed record StartRequest(
     string PlatformTemplateId,
     string NameSuffix,
     string? NameParameter,
+    TimeSpan MaxWait,
+    IReadOnlyCollection<string> SecretParameters,
     IReadOnlyList<StartInstance> Instances);
 
-internal sealed record StartInstance(Guid InstanceId, IReadOnlyDictionary<string, string> Parameters);
+internal sealed record StartInstance(Guid InstanceId, long LeaseGeneration, int Index, IReadOnlyDictionary<string, string> Parameters);
 
 internal sealed record StartedJob(Guid InstanceId, string JobId, string? Name);
 

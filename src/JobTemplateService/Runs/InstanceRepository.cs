@@ -31,20 +31,23 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         return ids.ToHashSet();
     }
 
+    /// <summary>The instances run. A platform whose jobs live in this process keeps the lease (keepLease).</summary>
     public Task<int> RecordStartedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, IReadOnlyList<StartedJob> jobs,
-        DateTime startedAt, TimeSpan nextCheck, StoredResponse? response, CancellationToken ct) =>
+        DateTime startedAt, TimeSpan nextCheck, StoredResponse? response, CancellationToken ct, bool keepLease = false) =>
         RunScopedAsync(runId, """
             UPDATE streamsets.run_instance i
                SET state = 'RUNNING', platform_job_id = u.job_id, name = coalesce(u.name, i.name),
-                   started_at = coalesce(i.started_at, @StartedAt), error = NULL, lease_owner = NULL,
-                   lease_expires_at = NULL, next_check_at = now() + @NextCheck, updated_at = now()
+                   started_at = coalesce(i.started_at, @StartedAt), error = NULL,
+                   lease_owner = CASE WHEN @KeepLease THEN i.lease_owner END,
+                   lease_expires_at = CASE WHEN @KeepLease THEN i.lease_expires_at END,
+                   next_check_at = now() + @NextCheck, updated_at = now()
               FROM unnest(@Ids, @Generations, @JobIds, @Names) AS u(instance_id, generation, job_id, name)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @Owner AND i.state = 'STARTING'
             RETURNING 1;
             """, response, new
             {
-                RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck,
+                RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck, KeepLease = keepLease,
                 Ids = leases.Ids(), Generations = leases.Generations(),
                 JobIds = jobs.Select(j => j.JobId).ToArray(), Names = jobs.Select(j => j.Name).ToArray(),
             }, ct);
@@ -93,6 +96,14 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(sql,
             new { owner, retryAfter, Ids = leases.Ids(), Generations = leases.Generations() }, cancellationToken: ct));
+    }
+
+    /// <summary>Where an instance stands: its state and who holds its lease.</summary>
+    public async Task<(string State, Guid? LeaseOwner, long LeaseGeneration)?> StateAsync(Guid instanceId, CancellationToken ct)
+    {
+        const string sql = "SELECT state, lease_owner, lease_generation FROM streamsets.run_instance WHERE instance_id = @instanceId";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<(string, Guid?, long)?>(new CommandDefinition(sql, new { instanceId }, cancellationToken: ct));
     }
 
     public async Task<HashSet<string>> KnownJobIdsAsync(Guid runId, CancellationToken ct)

@@ -19,7 +19,8 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
 
         var leases = items.Select(i => i.Lease).ToList();
         var request = new StartRequest(batch.RunId, batch.Template.SchJobTemplateId, batch.Template.InstanceNameSuffix,
-            batch.Template.InstanceNameParameter, items.Select(i => new StartInstance(i.Lease.InstanceId, i.Values)).ToList());
+            batch.Template.InstanceNameParameter, batch.Template.MaxWait, batch.Template.SecretParameters,
+            items.Select(i => new StartInstance(i.Lease.InstanceId, i.Lease.Generation, i.Index, i.Values)).ToList());
         var started = time.GetTimestamp();
         StartOutcome outcome;
         try
@@ -47,7 +48,8 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
             case StartOutcome.Started s:
                 var byInstance = s.Jobs.ToDictionary(j => j.InstanceId);
                 await instances.RecordStartedAsync(batch.RunId, batch.Owner, leases,
-                    leases.Select(l => byInstance[l.InstanceId]).ToList(), s.StartedAt, monitor.Value.PollInterval, response, ct);
+                    leases.Select(l => byInstance[l.InstanceId]).ToList(), s.StartedAt, monitor.Value.PollInterval, response, ct,
+                    keepLease: platform.HoldsLeaseWhileRunning);
                 logger.LogInformation("Started {Count} instance(s) on {Platform}: {JobIds}",
                     s.Jobs.Count, platform.Name, string.Join(", ", s.Jobs.Select(j => j.JobId)));
                 break;
@@ -74,7 +76,7 @@ internal sealed record StartBatch(Guid RunId, Guid Owner, JobTemplate Template, 
     public IReadOnlyList<InstanceLease> Leases => Items.Select(i => i.Lease).ToList();
 }
 
-internal sealed record StartItem(InstanceLease Lease, IReadOnlyDictionary<string, string> Values);
+internal sealed record StartItem(InstanceLease Lease, int Index, IReadOnlyDictionary<string, string> Values);
 
 internal abstract record StartOutcome(string Name)
 {

@@ -48,9 +48,10 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
                 RETURNING run_id
             ), new_run AS (
                 INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
-                                            pattern_name, platform, platform_template_id, state, requested_by)
+                                            pattern_name, platform, platform_template_id, state, requested_by,
+                                            callback_url, callback_secret)
                 SELECT run_id, @UserId, @UserRunId, @SourceType, @TargetType, @JobTemplateId, @PatternName, @Platform,
-                       @PlatformTemplateId, 'STARTING', @RequestedBy
+                       @PlatformTemplateId, 'STARTING', @RequestedBy, @CallbackUrl, @CallbackSecret
                   FROM request
                 RETURNING run_id, created_at
             ), new_instances AS (

@@ -10,13 +10,15 @@ public sealed record LaunchRequest(
     string UserRunId,
     string SourceType,
     string TargetType,
-    IReadOnlyList<IReadOnlyDictionary<string, string>> RuntimeParameters)
+    IReadOnlyList<IReadOnlyDictionary<string, string>> RuntimeParameters,
+    string? CallbackUrl = null,
+    string? CallbackSecret = null)
 {
     /// <summary>A stable hash of what the request asks for, to tell a replay from a different request.</summary>
     internal string Fingerprint()
     {
         var canonical = new StringBuilder();
-        foreach (var field in new[] { UserId, UserRunId, SourceType, TargetType }) Append(canonical, field);
+        foreach (var field in new[] { UserId, UserRunId, SourceType, TargetType, CallbackUrl ?? "", CallbackSecret ?? "" }) Append(canonical, field);
         foreach (var set in RuntimeParameters)
         {
             canonical.Append('{');
@@ -72,8 +74,26 @@ internal static class LaunchRequestParser
         }
 
         var sets = ParseRuntimeParameters(root, maxInstances, errors);
+        var callbackUrl = OptionalString(root, "callback-url", 2048, errors);
+        var callbackSecret = OptionalString(root, "callback-secret", 256, errors);
+        if (callbackUrl is not null && (!Uri.TryCreate(callbackUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
+            errors["callback-url"] = ["'callback-url' must be an absolute http or https URL."];
+        if (callbackSecret is not null && callbackUrl is null)
+            errors["callback-secret"] = ["'callback-secret' needs a 'callback-url'."];
         if (errors.Count > 0) return null;
-        return new LaunchRequest(strings["user-id"], strings["user-run-id"], strings["source-type"], strings["target-type"], sets!);
+        return new LaunchRequest(strings["user-id"], strings["user-run-id"], strings["source-type"], strings["target-type"], sets!,
+            callbackUrl, callbackSecret);
+    }
+
+    private static string? OptionalString(JsonElement root, string name, int maxLength, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()) || value.GetString()!.Length > maxLength)
+        {
+            errors[name] = [$"'{name}' must be a non-empty string of at most {maxLength} characters."];
+            return null;
+        }
+        return value.GetString();
     }
 
     private static List<IReadOnlyDictionary<string, string>>? ParseRuntimeParameters(

@@ -64,7 +64,7 @@ internal sealed class RunLauncher(
         }
         using var holding = activeLeases.Hold(toStart.Select(i => i.InstanceId));
         var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Pending,
-            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Values)).ToList());
+            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList());
         RunResource? resource = null;
         ProblemHttpResultBody? problem = null;
         var outcome = await starter.StartAsync(platform, batch, o =>
@@ -113,6 +113,7 @@ internal sealed class RunLauncher(
             JobTemplateId = intent.Template.JobTemplateId, PatternName = intent.Template.PatternName,
             Platform = intent.Template.Platform, PlatformTemplateId = intent.Template.SchJobTemplateId,
             State = jobs.Count > 0 ? RunStates.Running : RunStates.Starting, RequestedBy = intent.RequestedBy, CreatedAt = createdAt,
+            CallbackUrl = intent.Request.CallbackUrl,
         };
         var instances = intent.Instances.Select(i => new InstanceRow
         {

@@ -7,8 +7,12 @@ namespace JobTemplateService;
 internal sealed class RunRepository(NpgsqlDataSource dataSource)
 {
     private const string RunColumns = """
-        run_id, user_id, user_run_id, source_type, target_type, job_template_id, pattern_name, platform,
-        platform_template_id, state, requested_by, created_at, finished_at, cancel_requested_at
+        r.run_id, r.user_id, r.user_run_id, r.source_type, r.target_type, r.job_template_id, r.pattern_name, r.platform,
+        r.platform_template_id, r.state, r.requested_by, r.created_at, r.finished_at, r.cancel_requested_at, r.callback_url,
+        d.state AS callback_state, d.attempts AS callback_attempts, d.last_status AS callback_last_status,
+        d.last_error AS callback_last_error, d.delivered_at AS callback_delivered_at
+          FROM streamsets.run r
+          LEFT JOIN streamsets.callback_delivery d ON d.run_id = r.run_id
         """;
 
     private const string InstanceColumns = """
@@ -23,7 +27,7 @@ internal sealed class RunRepository(NpgsqlDataSource dataSource)
     public async Task<RunResource?> GetAsync(Guid runId, CancellationToken ct)
     {
         const string sql = $"""
-            SELECT {RunColumns} FROM streamsets.run WHERE run_id = @runId;
+            SELECT {RunColumns} WHERE r.run_id = @runId;
             SELECT {InstanceColumns} WHERE i.run_id = @runId;
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -37,16 +41,16 @@ internal sealed class RunRepository(NpgsqlDataSource dataSource)
     public async Task<(IReadOnlyList<RunResource> Runs, Guid? NextCursor)> ListAsync(RunFilter filter, CancellationToken ct)
     {
         var conditions = new List<string>();
-        if (filter.UserRunId is not null) conditions.Add("user_run_id = @UserRunId");
-        if (filter.UserId is not null) conditions.Add("user_id = @UserId");
-        if (filter.State is not null) conditions.Add("state = @State");
-        if (filter.SourceType is not null) conditions.Add("source_type = @SourceType");
-        if (filter.TargetType is not null) conditions.Add("target_type = @TargetType");
-        if (filter.CreatedFrom is not null) conditions.Add("created_at >= @CreatedFrom");
-        if (filter.CreatedTo is not null) conditions.Add("created_at < @CreatedTo");
-        if (filter.Cursor is not null) conditions.Add("run_id < @Cursor");
+        if (filter.UserRunId is not null) conditions.Add("r.user_run_id = @UserRunId");
+        if (filter.UserId is not null) conditions.Add("r.user_id = @UserId");
+        if (filter.State is not null) conditions.Add("r.state = @State");
+        if (filter.SourceType is not null) conditions.Add("r.source_type = @SourceType");
+        if (filter.TargetType is not null) conditions.Add("r.target_type = @TargetType");
+        if (filter.CreatedFrom is not null) conditions.Add("r.created_at >= @CreatedFrom");
+        if (filter.CreatedTo is not null) conditions.Add("r.created_at < @CreatedTo");
+        if (filter.Cursor is not null) conditions.Add("r.run_id < @Cursor");
         var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
-        var runsSql = $"SELECT {RunColumns} FROM streamsets.run {where} ORDER BY run_id DESC LIMIT @Fetch";
+        var runsSql = $"SELECT {RunColumns} {where} ORDER BY r.run_id DESC LIMIT @Fetch";
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var runs = (await connection.QueryAsync<RunRow>(new CommandDefinition(runsSql,

@@ -15,15 +15,21 @@ public sealed record RunResource(
     DateTime? FinishedAt,
     string? RequestedBy,
     IReadOnlyList<InstanceResource> Instances,
-    RunLinks Links)
+    RunLinks Links,
+    CallbackStatus? Callback = null)
 {
     internal static RunResource From(RunRow run, IEnumerable<InstanceRow> instances) => new(
         run.RunId, run.UserId, run.UserRunId, run.SourceType, run.TargetType, run.State,
         new RunTemplate(run.PatternName, run.JobTemplateId, run.Platform, run.PlatformTemplateId),
         run.CreatedAt, run.FinishedAt, run.RequestedBy,
         instances.OrderBy(i => i.Ordinal).Select(InstanceResource.From).ToList(),
-        RunLinks.For(run));
+        RunLinks.For(run),
+        run.CallbackUrl is null ? null : new CallbackStatus(run.CallbackUrl, run.CallbackState ?? "WAITING_FOR_RUN",
+            run.CallbackAttempts ?? 0, run.CallbackLastStatus, run.CallbackLastError, run.CallbackDeliveredAt));
 }
+
+/// <summary>Delivery of the completion callback: WAITING_FOR_RUN, PENDING (retrying), DELIVERED or FAILED.</summary>
+public sealed record CallbackStatus(string Url, string State, int Attempts, int? LastStatus, string? LastError, DateTime? DeliveredAt);
 
 public sealed record RunTemplate(string PatternName, int JobTemplateId, string Platform, string PlatformTemplateId);
 

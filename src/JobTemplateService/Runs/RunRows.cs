@@ -16,6 +16,12 @@ internal sealed record RunRow
     public DateTime CreatedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
     public DateTime? CancelRequestedAt { get; init; }
+    public string? CallbackUrl { get; init; }
+    public string? CallbackState { get; init; }
+    public int? CallbackAttempts { get; init; }
+    public int? CallbackLastStatus { get; init; }
+    public string? CallbackLastError { get; init; }
+    public DateTime? CallbackDeliveredAt { get; init; }
 }
 
 /// <summary>An instance with its metrics row, when it has one.</summary>

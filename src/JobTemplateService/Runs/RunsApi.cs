@@ -19,6 +19,7 @@ internal static class RunsApi
         runs.MapGet("/", ListRuns).WithName(nameof(ListRuns)).RequireAuthorization(Scopes.Read)
             .WithSummary("Runs, newest first, filtered and cursor-paginated.");
         runs.MapRunControl();
+        runs.MapInstanceLog();
 
         app.MapPost("/streamsets/job-template-runner", LaunchRunCompatible).WithTags("Runs").WithName(nameof(LaunchRunCompatible))
             .RequireAuthorization(Scopes.Launch).RequireRateLimiting(SecurityRegistration.RateLimitPolicy)

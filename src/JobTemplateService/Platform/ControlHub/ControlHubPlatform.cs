@@ -17,6 +17,8 @@ internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResi
 
     public bool IsRefusingCalls => resilience.IsOpen;
 
+    public bool HoldsLeaseWhileRunning => false;
+
     /// <summary>The tag every instance of a run carries, so an unclear start can be reconciled.</summary>
     public static string RunTag(Guid runId) => $"jts-run-{runId:N}";
 

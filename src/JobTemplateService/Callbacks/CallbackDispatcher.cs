@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Delivers completion callbacks from the durable outbox: POSTs {event, delivery-id, run} to the
+/// caller's URL, signed when a secret was given, retried with exponential backoff until a 2xx or
+/// Callbacks:MaxAttempts. At least once: the delivery id lets receivers drop duplicates.
+/// </summary>
+internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepository runs, IHttpClientFactory http,
+    ReplicaIdentity replica, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger) : BackgroundService
+{
+    public const string HttpClientName = "callbacks";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Callback pass failed ({Error}); retrying", ex.Message);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    internal async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var due = await outbox.ClaimAsync(replica.Id, 50, ct);
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (callback, token) => await DeliverAsync(callback, token));
+        return due.Count;
+    }
+
+    private async Task DeliverAsync(DueCallback callback, CancellationToken ct)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = callback.RunId });
+        var o = options.Value;
+        int? status = null;
+        string? error;
+        try
+        {
+            var run = await runs.GetAsync(callback.RunId, ct) ?? throw new InvalidOperationException("The run no longer exists.");
+            var body = JsonSerializer.Serialize(new CallbackPayload("run.finished", callback.DeliveryId, time.GetUtcNow().UtcDateTime, run), Json.Options);
+            using var request = new HttpRequestMessage(HttpMethod.Post, callback.CallbackUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("X-JTS-Delivery", callback.DeliveryId.ToString());
+            request.Headers.Add("X-JTS-Event", "run.finished");
+            if (callback.CallbackSecret is { } secret)
+                request.Headers.Add(CallbackSigner.Header, CallbackSigner.Sign(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(o.RequestTimeout);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                await outbox.RecordAsync(replica.Id, callback.DeliveryId, true, false, status, null, TimeSpan.Zero, ct);
+                logger.LogInformation("Delivered the completion callback of run {RunId} (attempt {Attempt})", callback.RunId, callback.Attempts);
+                return;
+            }
+            error = $"HTTP {status}";
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            error = ex is OperationCanceledException ? $"No answer within {o.RequestTimeout}" : ex.Message;
+        }
+
+        var giveUp = callback.Attempts >= o.MaxAttempts;
+        var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, callback.Attempts - 1), o.MaxBackoff.TotalSeconds) * (0.8 + Random.Shared.NextDouble() * 0.4));
+        await outbox.RecordAsync(replica.Id, callback.DeliveryId, false, giveUp, status, error, backoff, ct);
+        logger.LogWarning("Completion callback of run {RunId} failed (attempt {Attempt}: {Error}); {Next}",
+            callback.RunId, callback.Attempts, error, giveUp ? "giving up" : $"retrying in {backoff.TotalSeconds:0.#} s");
+    }
+}
+
+/// <summary>The body of a completion callback.</summary>
+public sealed record CallbackPayload(string Event, Guid DeliveryId, DateTime SentAt, RunResource Run);

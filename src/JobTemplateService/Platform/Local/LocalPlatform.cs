@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// The local process platform: a template whose platform is 'local' names a command from
+/// platform.ini [local]. Each instance is one process on the replica that started it; that
+/// replica holds the instance's lease until the process ends and records its completion. If the
+/// replica dies, the lease expires and any replica finds the job unknown: FAILED, saying why.
+/// </summary>
+internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, LocalLogWriter logs, ActiveLeases active,
+    LocalCompletion completion, ILogger<LocalPlatform> logger) : IJobPlatform
+{
+    public const string LostMessage =
+        "The service replica running this local process stopped before the process finished; its outcome is unknown.";
+
+    private readonly ConcurrentDictionary<string, LocalJob> jobs = new();
+    private readonly SemaphoreSlim slots = new(Math.Max(options.Value.MaxConcurrentProcesses, 1));
+
+    public string Name => PlatformNames.Local;
+    public bool IsConfigured => options.Value.Commands.Count > 0;
+    public bool IsRefusingCalls => false;
+    public bool HoldsLeaseWhileRunning => true;
+
+    public IEnumerable<LocalJob> Running => jobs.Values.Where(j => !j.Process.IsFinished);
+
+    public Task<IReadOnlyList<StartedJob>> StartAsync(StartRequest request, CancellationToken ct)
+    {
+        if (!options.Value.Commands.TryGetValue(request.PlatformTemplateId, out var command))
+        {
+            throw new PlatformRejectedException(Name, "LOCAL_UNKNOWN_COMMAND",
+                $"No command named '{request.PlatformTemplateId}' in platform.ini [local].");
+        }
+        var timeout = request.MaxWait < options.Value.Timeout ? request.MaxWait : options.Value.Timeout;
+        var started = new List<StartedJob>();
+        foreach (var instance in request.Instances)
+        {
+            var secrets = instance.Parameters.Where(p => SecretMasker.IsSecret(p.Key, request.SecretParameters) && p.Value.Length > 0)
+                .Select(p => p.Value).ToList();
+            var jobId = $"local:{instance.InstanceId}";
+            var process = new LocalProcess(jobId, instance.InstanceId, command, options.Value.WorkingDirectory,
+                Environment(request.RunId, instance), secrets, logs.Write);
+            var job = new LocalJob(process, request.RunId, instance.LeaseGeneration, $"{request.PlatformTemplateId} #{instance.Index + 1}",
+                request.PlatformTemplateId, timeout, active.Hold([instance.InstanceId]));
+            jobs[jobId] = job;
+            _ = Task.Run(() => RunAsync(job), CancellationToken.None);
+            started.Add(new StartedJob(instance.InstanceId, jobId, job.Name));
+        }
+        return Task.FromResult<IReadOnlyList<StartedJob>>(started);
+    }
+
+    public Task<IReadOnlyDictionary<string, JobStatusReport>> GetStatusesAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<string, JobStatusReport>>(jobIds.ToDictionary(id => id, id =>
+            jobs.TryGetValue(id, out var job)
+                ? new JobStatusReport(id, job.Process.IsFinished, job.Succeeded, job.Process.IsFinished ? "EXITED" : "RUNNING", job.Error)
+                : new JobStatusReport(id, true, false, "LOST", LostMessage)));
+
+    public Task<IReadOnlyDictionary<string, JobDescription>> DescribeAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<string, JobDescription>>(jobIds.Where(jobs.ContainsKey)
+            .ToDictionary(id => id, id => new JobDescription(id, jobs[id].Name, jobs[id].Command)));
+
+    public Task<JobResult> GetResultAsync(string jobId, CancellationToken ct)
+    {
+        if (!jobs.TryGetValue(jobId, out var job) || !job.Process.IsFinished)
+            return Task.FromResult(new JobResult(false, LostMessage, null, null, null, null, null, null, null, null, null));
+        var p = job.Process;
+        return Task.FromResult(new JobResult(job.Succeeded, job.Error, p.StartedAt, p.FinishedAt, 1, p.Counts?.Input, p.Counts?.Output,
+            p.Counts?.Errors, System.Environment.MachineName, job.Command, job.Name));
+    }
+
+    public Task<IReadOnlyList<FoundJob>?> FindRunJobsAsync(string platformTemplateId, Guid runId, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<FoundJob>?>(null); // a process cannot be found again once its replica is gone
+
+    public Task StopAsync(string jobId, bool force, CancellationToken ct)
+    {
+        if (jobs.TryGetValue(jobId, out var job)) job.Process.Kill("canceled");
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string jobId, CancellationToken ct) => Task.CompletedTask;
+
+    private async Task RunAsync(LocalJob job)
+    {
+        try
+        {
+            await slots.WaitAsync();
+            try
+            {
+                if (job.Process.KilledBecause is null)
+                {
+                    job.Process.Start();
+                    logger.LogInformation("Started local process {JobId}: {Command}", job.Process.JobId, job.Command);
+                    using var timer = new CancellationTokenSource(job.Timeout);
+                    using var registration = timer.Token.Register(() => job.Process.Kill("timeout"));
+                    await job.Process.Exited;
+                }
+            }
+            finally
+            {
+                slots.Release();
+            }
+            await completion.RecordAsync(this, job);
+        }
+        catch (Exception ex)
+        {
+            job.StartError = ex.Message;
+            logger.LogError(ex, "Local process {JobId} failed to run", job.Process.JobId);
+            await completion.RecordAsync(this, job);
+        }
+        finally
+        {
+            job.Hold.Dispose();
+            _ = Task.Delay(TimeSpan.FromMinutes(10)).ContinueWith(_ => jobs.TryRemove(job.Process.JobId, out var _), TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Only what the job needs: a minimal environment plus its parameters (the service's own secrets stay out).</summary>
+    private static Dictionary<string, string> Environment(Guid runId, StartInstance instance)
+    {
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in new[] { "PATH", "HOME", "LANG", "TZ", "TMPDIR" })
+        {
+            if (System.Environment.GetEnvironmentVariable(name) is { } value) environment[name] = value;
+        }
+        foreach (var (key, value) in instance.Parameters) environment[key] = value;
+        environment["JTS_RUN_ID"] = runId.ToString();
+        environment["JTS_INSTANCE_ID"] = instance.InstanceId.ToString();
+        environment["JTS_INSTANCE_INDEX"] = instance.Index.ToString();
+        return environment;
+    }
+}
+
+/// <summary>A local process and what its completion needs.</summary>
+internal sealed class LocalJob(LocalProcess process, Guid runId, long leaseGeneration, string name, string command, TimeSpan timeout, IDisposable hold)
+{
+    public LocalProcess Process { get; } = process;
+    public Guid RunId { get; } = runId;
+    public long LeaseGeneration { get; } = leaseGeneration;
+    public string Name { get; } = name;
+    public string Command { get; } = command;
+    public TimeSpan Timeout { get; } = timeout;
+    public IDisposable Hold { get; } = hold;
+    public string? StartError { get; set; }
+
+    public bool Succeeded => StartError is null && Process.KilledBecause is null && Process.ExitCode == 0;
+
+    public string? Error => StartError is not null ? $"Could not start: {StartError}"
+        : Process.KilledBecause switch
+        {
+            "canceled" => "Canceled on request; the process tree was killed.",
+            "timeout" => $"Did not finish within {Timeout}; the process tree was killed.",
+            "shutdown" => "The service stopped while this local process ran; the process tree was killed.",
+            _ => Process.ExitCode is 0 or null ? null : $"Exited with code {Process.ExitCode}" +
+                (Process.LastErrorLine is null ? "." : $": {Process.LastErrorLine}"),
+        };
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// One local job: `/bin/sh -c COMMAND` with the merged parameters as environment variables,
+/// stdout and stderr read line by line (secret values masked before anything is kept), the last
+/// metrics line remembered, and the whole process tree killed on cancel, timeout or shutdown.
+/// </summary>
+internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
+    IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log)
+{
+    private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long lineNumber;
+    private Process? process;
+
+    public string JobId { get; } = jobId;
+    public Guid InstanceId { get; } = instanceId;
+    public DateTime? StartedAt { get; private set; }
+    public DateTime? FinishedAt { get; private set; }
+    public int? ExitCode { get; private set; }
+    public string? KilledBecause { get; private set; }
+    public (long Input, long Output, long Errors)? Counts { get; private set; }
+    public string? LastErrorLine { get; private set; }
+    public Task<int> Exited => exited.Task;
+    public bool IsFinished => exited.Task.IsCompleted;
+
+    public void Start()
+    {
+        var info = new ProcessStartInfo("/bin/sh")
+        {
+            ArgumentList = { "-c", command },
+            WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Line("stdout", e.Data);
+        process.ErrorDataReceived += (_, e) => Line("stderr", e.Data);
+        process.Exited += (_, _) => _ = FinishAsync();
+        StartedAt = DateTime.UtcNow;
+        process.Start();
+        process.StandardInput.Close();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Kills the process and everything it started.</summary>
+    public void Kill(string because)
+    {
+        KilledBecause ??= because;
+        try
+        {
+            if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited in the meantime.
+        }
+    }
+
+    private async Task FinishAsync()
+    {
+        await process!.WaitForExitAsync(); // drains the redirected output first
+        FinishedAt = DateTime.UtcNow;
+        ExitCode = process.ExitCode;
+        exited.TrySetResult(process.ExitCode);
+        process.Dispose();
+    }
+
+    private void Line(string stream, string? text)
+    {
+        if (text is null) return;
+        foreach (var secret in secretValues) text = text.Replace(secret, SecretMasker.Mask, StringComparison.Ordinal);
+        if (stream == "stdout" && MetricsLine().Match(text) is { Success: true } m)
+        {
+            Counts = (Number(m, "input"), Number(m, "output"), Number(m, "errors"));
+        }
+        if (stream == "stderr" && text.Trim().Length > 0) LastErrorLine = text.Length > 500 ? text[..500] : text;
+        log(new LogLine(InstanceId, Interlocked.Increment(ref lineNumber), stream, DateTime.UtcNow, text.Length > 4000 ? text[..4000] : text));
+    }
+
+    private static long Number(Match match, string name) =>
+        match.Groups[name].Success && long.TryParse(match.Groups[name].Value, out var n) ? n : 0;
+
+    /// <summary>The metrics line a job prints: JTS_METRICS input=120 output=118 errors=2 (any order, each optional).</summary>
+    [GeneratedRegex(@"^\s*JTS_METRICS(?=.*\binput=(?<input>\d+))?(?=.*\boutput=(?<output>\d+))?(?=.*\berrors=(?<errors>\d+))?")]
+    private static partial Regex MetricsLine();
+}
+
+internal sealed record LogLine(Guid InstanceId, long LineNo, string Stream, DateTime LoggedAt, string Text);

@@ -1,0 +1,59 @@
+using Dapper;
+using Npgsql;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Watches this replica's local processes: kills those whose instance was canceled, and on a
+/// clean shutdown kills them all and records them FAILED, saying so, before leases are handed back.
+/// </summary>
+internal sealed class LocalSupervisor(LocalPlatform platform, NpgsqlDataSource dataSource, TimeProvider time,
+    ILogger<LocalSupervisor> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!platform.IsConfigured) return;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await KillCanceledAsync(stoppingToken);
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Checking local processes for cancellation failed ({Error})", ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    internal async Task KillCanceledAsync(CancellationToken ct)
+    {
+        var running = platform.Running.ToDictionary(j => j.Process.InstanceId);
+        if (running.Count == 0) return;
+        const string sql = "SELECT instance_id FROM streamsets.run_instance WHERE instance_id = ANY(@ids) AND stop_reason = 'CANCEL'";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        foreach (var id in await connection.QueryAsync<Guid>(new CommandDefinition(sql, new { ids = running.Keys.ToArray() }, cancellationToken: ct)))
+        {
+            logger.LogInformation("Killing local process {JobId}: its run was canceled", running[id].Process.JobId);
+            running[id].Process.Kill("canceled");
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        var running = platform.Running.ToList();
+        foreach (var job in running) job.Process.Kill("shutdown");
+        if (running.Count == 0) return;
+        logger.LogWarning("Stopping: killed {Count} local process(es); they end FAILED", running.Count);
+        await Task.WhenAny(Task.WhenAll(running.Select(j => j.Process.Exited)), Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
+        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken); // let their completions commit
+    }
+}
