@@ -9,6 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jts-test.XXXXXX")
+chmod 755 "$work" # the server runs as the postgres user when this script runs as root
 cleanup() { pg_stop; rm -rf "$work"; }
 trap cleanup EXIT
 

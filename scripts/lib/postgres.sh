@@ -30,7 +30,11 @@ pg_start() {
     PG_USER=postgres
     [ "$(id -u)" = "0" ] || PG_USER=$(id -un)
     mkdir -p "$PG_DIR"
-    [ "$(id -u)" = "0" ] && chown postgres:postgres "$PG_DIR"
+    if [ "$(id -u)" = "0" ]; then
+        chown postgres:postgres "$PG_DIR"
+        runuser -u postgres -- test -w "$PG_DIR" \
+            || { echo "The postgres user cannot reach $PG_DIR (a parent folder is not traversable)" >&2; return 1; }
+    fi
     if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
         pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_USER" -A trust -E UTF8 --no-locale >"$PG_DIR/initdb.log" 2>&1 \
             || { cat "$PG_DIR/initdb.log" >&2; return 1; }
