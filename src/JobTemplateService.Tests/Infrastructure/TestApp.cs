@@ -64,7 +64,7 @@ public sealed class TestApp : IAsyncDisposable
             ["ControlHubClient:RetryBaseDelay"] = "00:00:00.010",
             ["ControlHubClient:ReadTimeout"] = "00:00:02",
             ["ControlHubClient:LaunchTimeout"] = "00:00:02",
-            ["Logging:Format"] = "none",
+            ["Logging:Format"] = Environment.GetEnvironmentVariable("JTS_TEST_LOG_FORMAT") ?? "none",
             ["Security:Mode"] = "None",
         };
     }
