@@ -15,6 +15,7 @@ internal static class Pipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServiceOpenApi();
+        app.UseHttpMetrics(); // http_request_duration_seconds by route template, method and code
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -11,6 +11,8 @@ internal static class ServiceRegistration
     {
         var services = builder.Services;
         DefaultTypeMap.MatchNamesWithUnderscores = true;
+        // Prometheus: process metrics and the service's own (ServiceTelemetry); not every internal .NET meter.
+        Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true, SuppressEventCounters = true });
 
         services.AddServiceLogging();
         services.AddServiceOptions();
@@ -18,10 +20,14 @@ internal static class ServiceRegistration
         services.AddSingleton<ReplicaIdentity>();
         services.AddSingleton<ActiveLeases>();
         services.AddSingleton<ServiceTelemetry>();
-        services.AddSingleton(provider => new NpgsqlDataSourceBuilder(
-                provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ToConnectionString())
-            .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
-            .Build());
+        services.AddSingleton(provider =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ToConnectionString())
+            {
+                Name = "jobtemplateservice", // the pool's name in metrics, instead of the connection string
+            };
+            return builder.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>()).Build();
+        });
 
         services.AddSingleton<TemplateRepository>();
         services.AddSingleton<RunRepository>();

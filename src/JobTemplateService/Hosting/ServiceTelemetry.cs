@@ -1,53 +1,49 @@
-using System.Diagnostics.Metrics;
+using Prometheus;
 
 namespace JobTemplateService;
 
 /// <summary>
-/// The service's own metrics (System.Diagnostics.Metrics), exported on /metrics. Labels stay low
-/// in cardinality: platform, operation, outcome, state; never a run or user id.
+/// The service's own Prometheus metrics, exported on /metrics. Labels stay low in cardinality:
+/// platform, operation, outcome, state — never a run or user id.
 /// </summary>
-internal sealed class ServiceTelemetry : IDisposable
+internal sealed class ServiceTelemetry
 {
-    public const string MeterName = "JobTemplateService";
+    private static readonly Counter Launches = Metrics.CreateCounter("jts_launches_total",
+        "Launch requests by outcome (started, rejected, unknown, queued, replayed, no_template, …).", "outcome");
+    private static readonly Counter InstancesFinished = Metrics.CreateCounter("jts_instances_finished_total",
+        "Instances that reached a terminal state, by state.", "state");
+    private static readonly Gauge LiveInstancesGauge = Metrics.CreateGauge("jts_live_instances",
+        "Unfinished instances by state, across all replicas (refreshed by the maintenance pass).", "state");
+    private static readonly Histogram PlatformCalls = Metrics.CreateHistogram("jts_platform_call_seconds",
+        "Platform call latency.", new HistogramConfiguration
+        {
+            LabelNames = ["platform", "operation", "outcome"],
+            Buckets = Histogram.ExponentialBuckets(0.001, 2, 16),
+        });
+    private static readonly Histogram MonitorLagSeconds = Metrics.CreateHistogram("jts_monitor_lag_seconds",
+        "How late instances were checked after they became due.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
+    private static readonly Histogram CompletionDelaySeconds = Metrics.CreateHistogram("jts_completion_to_metrics_seconds",
+        "From the platform reporting completion to the metrics row existing.",
+        new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
+    private static readonly Counter CircuitOpenedCounter = Metrics.CreateCounter("jts_platform_circuit_opened_total",
+        "Times a platform circuit breaker opened.");
 
-    private readonly Meter meter;
-    private readonly Counter<long> launches;
-    private readonly Counter<long> instancesFinished;
-    private readonly Histogram<double> platformCalls;
-    private readonly Histogram<double> monitorLag;
-    private readonly Histogram<double> completionDelay;
-    private readonly Counter<long> circuitOpened;
-    private volatile IReadOnlyDictionary<string, long> live = new Dictionary<string, long>();
+    public void Launch(string outcome) => Launches.WithLabels(outcome).Inc();
 
-    public ServiceTelemetry(IMeterFactory meterFactory)
-    {
-        meter = meterFactory.Create(MeterName);
-        launches = meter.CreateCounter<long>("jts_launches", description: "Launch requests by outcome");
-        instancesFinished = meter.CreateCounter<long>("jts_instances_finished", description: "Instances that reached a terminal state");
-        platformCalls = meter.CreateHistogram<double>("jts_platform_call_seconds", "s", "Platform call latency");
-        monitorLag = meter.CreateHistogram<double>("jts_monitor_lag_seconds", "s", "How late instances were checked after they became due");
-        completionDelay = meter.CreateHistogram<double>("jts_completion_to_metrics_seconds", "s",
-            "From the platform reporting completion to the metrics row existing");
-        circuitOpened = meter.CreateCounter<long>("jts_platform_circuit_opened", description: "Times a platform circuit opened");
-        meter.CreateObservableGauge("jts_live_instances", () => new[] { "QUEUED", "PENDING", "STARTING", "RUNNING" }
-            .Select(state => new Measurement<long>(live.GetValueOrDefault(state), new KeyValuePair<string, object?>("state", state))),
-            description: "Unfinished instances by state, across all replicas");
-    }
-
-    public void LiveInstances(IReadOnlyDictionary<string, long> byState) => live = byState;
-
-    public void Launch(string outcome) => launches.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-
-    public void InstanceFinished(string state) => instancesFinished.Add(1, new KeyValuePair<string, object?>("state", state));
+    public void InstanceFinished(string state) => InstancesFinished.WithLabels(state).Inc();
 
     public void PlatformCall(string platform, string operation, string outcome, TimeSpan elapsed) =>
-        platformCalls.Record(elapsed.TotalSeconds, new("platform", platform), new("operation", operation), new("outcome", outcome));
+        PlatformCalls.WithLabels(platform, operation, outcome).Observe(elapsed.TotalSeconds);
 
-    public void MonitorLag(TimeSpan lag) => monitorLag.Record(Math.Max(lag.TotalSeconds, 0));
+    public void MonitorLag(TimeSpan lag) => MonitorLagSeconds.Observe(Math.Max(lag.TotalSeconds, 0));
 
-    public void CompletionDelay(TimeSpan delay) => completionDelay.Record(Math.Max(delay.TotalSeconds, 0));
+    public void CompletionDelay(TimeSpan delay) => CompletionDelaySeconds.Observe(Math.Max(delay.TotalSeconds, 0));
 
-    public void CircuitOpened() => circuitOpened.Add(1);
+    public void CircuitOpened() => CircuitOpenedCounter.Inc();
 
-    public void Dispose() => meter.Dispose();
+    public void LiveInstances(IReadOnlyDictionary<string, long> byState)
+    {
+        foreach (var state in new[] { "QUEUED", "PENDING", "STARTING", "RUNNING" })
+            LiveInstancesGauge.WithLabels(state).Set(byState.GetValueOrDefault(state));
+    }
 }
