@@ -29,13 +29,14 @@ public static class LaunchBodies
     public static Task<HttpResponseMessage> PostJsonAsync(this TestApp app, string path, JsonNode body, string? idempotencyKey = null) =>
         app.PostRawAsync(path, body.ToJsonString(), idempotencyKey);
 
-    public static Task<HttpResponseMessage> PostRawAsync(this TestApp app, string path, string body, string? idempotencyKey = null)
+    public static async Task<HttpResponseMessage> PostRawAsync(this TestApp app, string path, string body, string? idempotencyKey = null)
     {
+        await ControlHubSimulator.WarmUpAsync();
         var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
-        return app.Client.SendAsync(request);
+        return await app.Client.SendAsync(request);
     }
 }

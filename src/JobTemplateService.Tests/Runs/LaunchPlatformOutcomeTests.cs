@@ -81,12 +81,14 @@ public sealed class LaunchPlatformOutcomeTests
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
         var launched = (await response.Content.ReadFromJsonAsync<RunResource>(Json.Options))!;
+        var callsAtLaunch = app.ControlHub.CreateCalls;
         await app.MonitorPassAsync();
         await app.MonitorPassAsync();
         var run = await app.GetRunAsync(launched.RunId);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.All(launched.Instances, i => Assert.Equal(InstanceStates.Starting, i.State));
+        Assert.Equal(1, callsAtLaunch);
         Assert.Equal(2, app.ControlHub.CreateCalls);
         Assert.Equal(2, app.ControlHub.Jobs.Count);
         Assert.All(app.ControlHub.Jobs, j => Assert.Contains($"jts-run-{launched.RunId:N}", j.Tags));

@@ -107,6 +107,25 @@ public sealed class LaunchRunTests
     }
 
     [Fact]
+    public async Task LaunchRecordsTheRunAndItsInstancesBeforeCallingControlHub()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+        IReadOnlyList<string>? duringCreate = null;
+        app.ControlHub.OnCreate = _ =>
+        {
+            duringCreate = app.Database.StringsAsync(
+                "SELECT r.state || '/' || i.state FROM streamsets.run r JOIN streamsets.run_instance i USING (run_id)").GetAwaiter().GetResult();
+            return CreateAnswer.Ok;
+        };
+
+        using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(["STARTING/STARTING", "STARTING/STARTING"], duringCreate);
+    }
+
+    [Fact]
     public async Task LaunchAnswersRunningWithoutWaitingForTheJobsToBecomeActive()
     {
         await using var app = await TestApp.StartAsync();

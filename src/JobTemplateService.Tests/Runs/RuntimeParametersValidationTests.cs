@@ -65,6 +65,22 @@ public sealed class RuntimeParametersValidationTests
         await app.AssertNothingLaunchedAsync();
     }
 
+    [Theory]
+    [InlineData("{ \"CITY\": \"London\", \"CITY\": \"Paris\" }", "runtime-parameters[0].CITY")]
+    [InlineData("{ \"\": \"London\" }", "runtime-parameters[0].")]
+    public async Task LaunchRejectsBadParameterNames(string rawSet, string errorKey)
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+
+        using var response = await app.PostRawAsync("/v1/runs",
+            $$"""{ "user-id": "ann", "user-run-id": "r1", "source-type": "http", "target-type": "gcs", "runtime-parameters": [{{rawSet}}] }""");
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "/problems/validation");
+        Assert.Equal([errorKey], problem.ErrorKeys());
+        await app.AssertNothingLaunchedAsync();
+    }
+
     [Fact]
     public async Task LaunchRejectsMoreInstancesThanTheConfiguredMaximum()
     {
