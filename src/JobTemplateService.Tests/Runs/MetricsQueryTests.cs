@@ -76,6 +76,19 @@ public sealed class MetricsQueryTests
         Assert.Equal(bobs, Assert.Single(page.Metrics).RunId);
     }
 
+    [Theory]
+    [InlineData("limit=0")]
+    [InlineData("limit=1001")]
+    public async Task MetricsRejectsALimitOutOfRange(string query)
+    {
+        await using var app = await TestApp.StartAsync();
+
+        using var response = await app.Client.GetAsync($"/v1/metrics?user-run-id=run-a&{query}");
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest, "/problems/validation");
+        Assert.Equal(["limit"], problem.ErrorKeys());
+    }
+
     private static async Task<Guid> LaunchAsync(TestApp app, string userRunId, params System.Text.Json.Nodes.JsonObject[] sets)
     {
         using var response = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId, sets: sets));
