@@ -41,7 +41,8 @@ public sealed class LaunchControlHubConnectionTests
     {
         var database = await TestDatabase.CreateAsync();
         await database.ExampleTemplateAsync();
-        await using (var down = await TestApp.StartAsync(LaunchSettings.PatientAnd(settings => settings["streamsets:url"] = "http://127.0.0.1:9"), database: database))
+        var unreachable = LaunchSettings.PatientAnd(settings => settings["streamsets:url"] = "http://127.0.0.1:9");
+        await using (var down = await TestApp.StartAsync(unreachable, database: database))
         {
             using var refused = await down.PostRawAsync("/v1/runs", Seed.TwoCityBody);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);

@@ -74,6 +74,29 @@ public sealed class LaunchIdempotencyTests
     }
 
     [Fact]
+    public async Task IdenticalLaunchWhileTheFirstIsStillStartingIsToldItIsInFlight()
+    {
+        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await app.Database.ExampleTemplateAsync();
+        var creating = new TaskCompletionSource();
+        app.ControlHub.OnCreate = _ =>
+        {
+            creating.TrySetResult();
+            return CreateAnswer.SlowAfterCreating(TimeSpan.FromSeconds(1));
+        };
+        var first = app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
+        await creating.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var second = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
+
+        await second.ReadProblemAsync(HttpStatusCode.Conflict, "/problems/idempotency-in-flight");
+        Assert.NotNull(second.Headers.RetryAfter);
+        using var firstResponse = await first;
+        Assert.Equal(HttpStatusCode.Accepted, firstResponse.StatusCode);
+        Assert.Equal(1, app.ControlHub.CreateCalls);
+    }
+
+    [Fact]
     public async Task DifferentIdempotencyKeysLaunchTheSameBodyTwice()
     {
         await using var app = await TestApp.StartAsync(LaunchSettings.Patient);

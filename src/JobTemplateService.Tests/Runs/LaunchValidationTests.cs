@@ -12,6 +12,7 @@ public sealed class LaunchValidationTests
         {
             foreach (var value in new[] { null, "42", "[\"ann\"]", "\"\"", "\" \\t \"" }) data.Add("/v1/runs", field, value);
         }
+        data.Add("/v1/runs", "user-run-id", $"\"{new string('r', 257)}\"");
         // The original endpoint shares the checks; one bad value per field shows it.
         data.Add("/streamsets/job-template-runner", "user-id", null);
         data.Add("/streamsets/job-template-runner", "user-run-id", "null");

@@ -29,7 +29,8 @@ public sealed class MetricsQueryTests
         Assert.Empty(beforeFinish.Metrics);
         Assert.Equal(RunStates.Succeeded, run.State);
         Assert.Equal(2, afterFinish.Metrics.Count);
-        Assert.All(afterFinish.Metrics, m => Assert.Equal(("run-a", "ann@example.com", wanted, true), (m.UserRunId, m.UserId, m.RunId!.Value, m.SuccessfulRun)));
+        Assert.All(afterFinish.Metrics, m =>
+            Assert.Equal(("run-a", "ann@example.com", wanted, true), (m.UserRunId, m.UserId, m.RunId!.Value, m.SuccessfulRun)));
         Assert.Equal(run.Instances.Select(i => i.PlatformJobId).Order(), afterFinish.Metrics.Select(m => m.PlatformJobId).Order());
         Assert.Equal([100L, 200L], afterFinish.Metrics.Select(m => m.InputRecordCount!.Value).Order());
         Assert.Equal(3L, await app.Database.ScalarAsync<long>("SELECT count(*) FROM streamsets.job_run_metrics"));
