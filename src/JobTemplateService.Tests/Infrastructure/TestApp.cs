@@ -62,8 +62,8 @@ public sealed class TestApp : IAsyncDisposable
             ["Monitor:StopGrace"] = "00:00:00",
             ["Monitor:RetryDelay"] = "00:00:00",
             ["ControlHubClient:RetryBaseDelay"] = "00:00:00.010",
-            ["ControlHubClient:ReadTimeout"] = "00:00:02",
-            ["ControlHubClient:LaunchTimeout"] = "00:00:02",
+            ["ControlHubClient:ReadTimeout"] = "00:00:30", // generous: a busy test machine must not turn calls into timeouts
+            ["ControlHubClient:LaunchTimeout"] = "00:00:30",
             ["Logging:Format"] = Environment.GetEnvironmentVariable("JTS_TEST_LOG_FORMAT") ?? "none",
             ["Security:Mode"] = "None",
         };

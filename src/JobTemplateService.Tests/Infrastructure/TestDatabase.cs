@@ -12,7 +12,8 @@ namespace JobTemplateService.Tests;
 public sealed class TestDatabase
 {
     public const string ServerVariable = "JTS_TEST_POSTGRES";
-    private const string TemplateName = "jts_schema_template";
+    // One template per test process, so that several test runs can share a server.
+    private static readonly string TemplateName = $"jts_schema_template_{Environment.ProcessId}_{Random.Shared.Next(1_000_000)}";
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static string? serverConnectionString;
     private static PostgreSqlContainer? container;

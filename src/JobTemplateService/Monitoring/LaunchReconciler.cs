@@ -53,7 +53,7 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
         {
             await instances.RecordStartedAsync(run[0].RunId, replica.Id, adopted.Select(a => a.Instance.Lease).ToList(),
                 adopted.Select(a => new StartedJob(a.Instance.InstanceId, a.Job.JobId, a.Job.Name)).ToList(),
-                time.GetUtcNow().UtcDateTime, options.Value.PollInterval, null, ct);
+                Timestamps.Now(time), options.Value.PollInterval, null, ct);
             logger.LogInformation("Adopted {Count} job(s) found on {Platform} after an unclear start: {JobIds}",
                 adopted.Count, platform.Name, string.Join(", ", adopted.Select(a => a.Job.JobId)));
         }

@@ -26,7 +26,7 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
         try
         {
             var jobs = await platform.StartAsync(request, ct);
-            outcome = new StartOutcome.Started(jobs, time.GetUtcNow().UtcDateTime);
+            outcome = new StartOutcome.Started(jobs, Timestamps.Now(time));
         }
         catch (PlatformRejectedException ex)
         {
@@ -57,8 +57,13 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
                 await instances.RecordStartFailedAsync(batch.RunId, batch.Owner, leases, r.Describe(), response, ct);
                 logger.LogWarning("{Platform} rejected the launch: {Error}", platform.Name, r.Describe());
                 break;
-            case StartOutcome.NotSent n:
+            case StartOutcome.NotSent n when respond is null:
+                // Started by a monitor: back to PENDING, to be started when the platform answers again.
                 await instances.ReleaseNotSentAsync(batch.Owner, leases, n.RetryAfter, ct);
+                logger.LogWarning("Launch not sent: {Reason}", n.Message);
+                break;
+            case StartOutcome.NotSent n:
+                // Started by a launch request: it keeps its lease and undoes the whole intent.
                 logger.LogWarning("Launch not sent: {Reason}", n.Message);
                 break;
             case StartOutcome.Unknown u:

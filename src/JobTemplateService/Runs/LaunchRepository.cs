@@ -96,21 +96,29 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Removes a launch that provably never reached the platform, so that a retry starts afresh
-    /// and nothing half-written stays behind.
+    /// and nothing half-written stays behind. False when the instances are no longer this
+    /// request's alone (a peer took them over): then nothing is removed.
     /// </summary>
-    public async Task UndoIntentAsync(LaunchIntent intent, CancellationToken ct)
+    public async Task<bool> UndoIntentAsync(LaunchIntent intent, CancellationToken ct)
     {
         const string sql = """
-            DELETE FROM streamsets.launch_request WHERE scope = @Scope AND request_key = @RequestKey AND run_id = @RunId;
-            DELETE FROM streamsets.run r
-             WHERE r.run_id = @RunId
-               AND NOT EXISTS (SELECT 1 FROM streamsets.run_instance i
-                                WHERE i.run_id = r.run_id
-                                  AND (i.lease_owner IS DISTINCT FROM @Owner OR i.platform_job_id IS NOT NULL));
+            WITH removed AS (
+                DELETE FROM streamsets.run r
+                 WHERE r.run_id = @RunId
+                   AND NOT EXISTS (SELECT 1 FROM streamsets.run_instance i
+                                    WHERE i.run_id = r.run_id
+                                      AND ((i.lease_owner IS DISTINCT FROM @Owner AND i.state <> 'QUEUED')
+                                           OR i.platform_job_id IS NOT NULL))
+                RETURNING r.run_id
+            ), forgotten AS (
+                DELETE FROM streamsets.launch_request
+                 WHERE scope = @Scope AND request_key = @RequestKey AND run_id IN (SELECT run_id FROM removed)
+            )
+            SELECT count(*) FROM removed
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql,
-            new { intent.Scope, intent.RequestKey, intent.RunId, intent.Owner }, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql,
+            new { intent.Scope, intent.RequestKey, intent.RunId, intent.Owner }, cancellationToken: ct)) > 0;
     }
 }
 

@@ -78,8 +78,9 @@ internal sealed class RunLauncher(
         switch (outcome)
         {
             case StartOutcome.NotSent notSent:
-                await launches.UndoIntentAsync(intent, durable);
-                throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
+                if (await launches.UndoIntentAsync(intent, durable))
+                    throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
+                return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
             case StartOutcome.LeaseLost:
                 return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
         }
