@@ -24,8 +24,11 @@ fail() { failed=$((failed + 1)); printf 'FAIL  %s\n' "$*"; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jts-recipe.XXXXXX")
 cleanup() {
-    local status=$?
+    local status=$? pg_dir=""
+    # shellcheck disable=SC1090,SC2153
+    [ -f "$root/$state/run.env" ] && pg_dir=$(. "$root/$state/run.env" && echo "$PG_DIR")
     "$root/scripts/run.sh" --stop --state-dir "$state" >/dev/null 2>&1 || true
+    case "$pg_dir" in */jts-local-*) rm -rf "$pg_dir" ;; esac # the cluster's folder when the checkout was private
     rm -rf "${root:?}/$state" "$work"
     exit $status
 }
