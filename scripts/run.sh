@@ -19,8 +19,8 @@
 # demo/jobs/csv_filter.sh on demo/data/weather.csv. A platform.ini in the checkout is read as
 # usual, so Control Hub templates are served too when it names Control Hub.
 #
-# Authentication is off (Security__Mode=None) unless Security__Mode is set in the environment:
-# the service then listens on 127.0.0.1 only, unless --listen says otherwise.
+# Authentication is off (Security__Mode=None) unless Security__Mode is set in the environment,
+# so the service listens on 127.0.0.1 only unless --listen says otherwise.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
