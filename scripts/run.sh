@@ -6,7 +6,8 @@
 #   scripts/run.sh --stop          stop a service started with --background (and its private PostgreSQL)
 #
 # Options: --port N (default 8888), --listen ADDR (default 127.0.0.1), --no-build (use the last
-# build), --no-demo (do not seed the demo rule), --state-dir DIR (default .local; where the private
+# build), --no-demo / --demo (seed the demo rule or not; by default only into the private
+# PostgreSQL, never into one named by database.ini unless --demo), --state-dir DIR (default .local; where the private
 # PostgreSQL, the demo's output and the service log live, relative to the checkout).
 #
 # Database: with a database.ini in the checkout (or postgresql__host in the environment), that
@@ -31,7 +32,7 @@ source "$root/scripts/lib/postgres.sh"
 port=8888
 listen=127.0.0.1
 build=1
-seed=1
+seed=auto
 mode=foreground
 state=.local
 ready_timeout=${JTS_READY_TIMEOUT:-120}
@@ -51,6 +52,7 @@ while [ $# -gt 0 ]; do
         --state-dir=*) state=${1#*=} ;;
         --no-build) build=0 ;;
         --no-demo) seed=0 ;;
+        --demo) seed=1 ;;
         --background) mode=background ;;
         --stop) mode=stop ;;
         -h|--help) usage; exit 0 ;;
@@ -177,6 +179,7 @@ config_dir=${JTS_CONFIG_DIR:-$root}
 db_psql() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 if [ -f "$config_dir/database.ini" ] || [ -n "${postgresql__host:-}" ]; then
+    [ "$seed" = auto ] && seed=0
     # The configured PostgreSQL: the service reads database.ini (and postgresql__* variables)
     # itself; psql gets the same values.
     eval "$(python3 - "$config_dir/database.ini" <<'PY'
@@ -244,6 +247,7 @@ say "Applying sql/postgres-tables.sql ..."
 db_psql "${db_connection[@]}" -f "$root/sql/postgres-tables.sql"
 
 mkdir -p "$state_dir/output"
+[ "$seed" = auto ] && seed=1
 if [ $seed = 1 ]; then
     # The demo rule and its template, created once and kept pointing at this checkout.
     db_psql "${db_connection[@]}" -v input_file="$root/demo/data/weather.csv" -v output_dir="$state_dir/output" <<'SQL'

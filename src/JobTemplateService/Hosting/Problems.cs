@@ -44,6 +44,24 @@ internal static class Problems
                 ? "This Idempotency-Key was already used with a different request body."
                 : "A launch with the same user-id, user-run-id, source-type and target-type but a different body exists; use a new user-run-id or an Idempotency-Key.");
 
+    /// <summary>Problems written by the framework (401, 403, an unmatched route) get stable types too.</summary>
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        problem.Extensions.TryAdd("trace-id", context.HttpContext.TraceIdentifier);
+        if (problem.Type is not null && problem.Type.StartsWith(TypePrefix, StringComparison.Ordinal)) return;
+        (problem.Type, problem.Title, problem.Detail) = problem.Status switch
+        {
+            401 => (TypePrefix + "unauthorized", "An API key is required.",
+                problem.Detail ?? "Send a valid, unrevoked API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'."),
+            403 => (TypePrefix + "forbidden", "The API key lacks the scope this endpoint needs.", problem.Detail),
+            404 => (TypePrefix + "not-found", "Not found.", problem.Detail ?? "No such resource."),
+            405 => (TypePrefix + "method-not-allowed", "Method not allowed.", problem.Detail),
+            500 => (TypePrefix + "internal", "The service failed.", problem.Detail),
+            _ => (problem.Type, problem.Title, problem.Detail),
+        };
+    }
+
     public static ProblemHttpResult Problem(int status, string slug, string title, string detail,
         Dictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, type: TypePrefix + slug, extensions: extensions);

@@ -75,8 +75,7 @@ internal static class ServiceRegistration
         services.AddHostedService(provider => provider.GetRequiredService<MaintenanceSweeper>());
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions.TryAdd("trace-id", context.HttpContext.TraceIdentifier));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Customize);
         services.AddExceptionHandler<ServiceExceptionHandler>();
         services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         services.AddHealthChecks()

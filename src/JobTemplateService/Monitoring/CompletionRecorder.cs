@@ -54,9 +54,11 @@ internal sealed class CompletionRecorder(CompletionRepository completions, Lease
 
         telemetry.InstanceFinished(finalState);
         if (result?.FinishTime is { } finished) telemetry.CompletionDelay(time.GetUtcNow().UtcDateTime - finished);
-        logger.LogInformation("Instance {InstanceId} ({JobId}) finished {State}: {Input} in, {Output} out, {Errors} errors{Error}",
-            instance.InstanceId, instance.PlatformJobId, finalState, result?.InputRecords, result?.OutputRecords,
-            result?.ErrorRecords, error is null ? "" : $"; {error}");
+        logger.LogInformation("Instance {InstanceId} ({JobId}) finished {State}: {Records}{Error}",
+            instance.InstanceId, instance.PlatformJobId, finalState,
+            result?.InputRecords is null && result?.OutputRecords is null ? "no record counts"
+                : $"{result?.InputRecords ?? 0} in, {result?.OutputRecords ?? 0} out, {result?.ErrorRecords ?? 0} errors",
+            error is null ? "" : $"; {error}");
         if (cleanup) await CleanUpAsync(platform, instance with { State = finalState }, ct);
     }
 

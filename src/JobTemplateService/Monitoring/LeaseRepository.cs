@@ -102,11 +102,14 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     public async Task<int> ReleaseAllAsync(Guid owner, CancellationToken ct)
     {
         const string sql = """
-            UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = @owner;
             DELETE FROM streamsets.service_replica WHERE replica_id = @owner;
+            WITH released AS (
+                UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = @owner RETURNING 1
+            )
+            SELECT count(*)::int FROM released;
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(sql, new { owner }, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, new { owner }, cancellationToken: ct));
     }
 }
 

@@ -44,7 +44,10 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
             var job = new LocalJob(process, request.RunId, instance.LeaseGeneration, $"{request.PlatformTemplateId} #{instance.Index + 1}",
                 request.PlatformTemplateId, timeout, active.Hold([instance.InstanceId]));
             jobs[jobId] = job;
-            _ = Task.Run(() => RunAsync(job), CancellationToken.None);
+            using (ExecutionContext.SuppressFlow()) // the job outlives the request: no request scope in its logs
+            {
+                _ = Task.Run(() => RunAsync(job), CancellationToken.None);
+            }
             started.Add(new StartedJob(instance.InstanceId, jobId, job.Name));
         }
         return Task.FromResult<IReadOnlyList<StartedJob>>(started);
