@@ -4,11 +4,13 @@ namespace JobTemplateService.Tests;
 /// What a user sees when the configuration is wrong: the built service started with
 /// `dotnet JobTemplateService.dll`, reading database.ini and platform.ini like the original did.
 /// </summary>
+[Collection(SerialCollection.Name)]
 public sealed class ConfigurationProcessTests
 {
     private const string DatabasePassword = "pg-S3CRET-password";
     private const string CredToken = "cred-S3CRET-token";
-    private static readonly TimeSpan FewSeconds = TimeSpan.FromSeconds(10);
+    // Generous: on a loaded machine `dotnet` alone can take seconds to start; a hang (retrying the database) takes far longer.
+    private static readonly TimeSpan FewSeconds = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task WrongPortInDatabaseIniOfTheWorkingDirectoryExitsWithCode2AndOneLine()

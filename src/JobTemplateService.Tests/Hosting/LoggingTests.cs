@@ -6,6 +6,7 @@ using Serilog.Events;
 
 namespace JobTemplateService.Tests;
 
+[Collection(SerialCollection.Name)]
 public sealed class LoggingTests
 {
     private const string RequestLogging = "Serilog.AspNetCore.RequestLoggingMiddleware";
@@ -73,6 +74,21 @@ public sealed class LoggingTests
         var leaking = sink.Events.Where(e => CapturingSink.FullText(e).Contains(ControlHubSimulator.CredToken))
             .Select(e => $"{CapturingSink.Scalar(e, "SourceContext")}: {e.MessageTemplate.Text}").Distinct().ToList();
         Assert.Empty(leaking);
+    }
+
+    [Fact]
+    public async Task TwoHostsInOneProcessKeepTheirLogEventsApart()
+    {
+        var (first, second) = (new CapturingSink(), new CapturingSink());
+        await using var app = await TestApp.StartAsync(services: s => s.AddSingleton<ILogEventSink>(first));
+        await using var other = await TestApp.StartAsync(services: s => s.AddSingleton<ILogEventSink>(second));
+        await app.Database.TemplateAsync("http", "gcs", "template-log-5:org");
+
+        var run = await LaunchAsync(app, "run-logging-5", "http", """{"CITY": "London"}""");
+
+        var id = run.RunId.ToString();
+        Assert.Contains(first.Events, e => CapturingSink.Scalar(e, "RunId") == id);
+        Assert.DoesNotContain(second.Events, e => CapturingSink.Scalar(e, "RunId") == id);
     }
 
     private static async Task<(RunResource Run, IReadOnlyList<LogEvent> Events)> TwoInstanceRunAsync(string userRunId)

@@ -40,7 +40,7 @@ public static class ServiceProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         try
         {
             await process.WaitForExitAsync(limit.Token);
