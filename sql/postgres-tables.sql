@@ -9,6 +9,29 @@ SET client_min_messages = warning;
 
 CREATE SCHEMA IF NOT EXISTS streamsets;
 
+-- Upgrading the original service's tables: stop before changing anything if two rules share a
+-- (source, destination) pair or a rule has two templates, since template choice must be unique.
+DO $$
+DECLARE
+    v_duplicates boolean;
+BEGIN
+    -- Dynamic SQL: on an empty database these tables do not exist yet.
+    IF to_regclass('streamsets.ingestion_pattern') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern GROUP BY source, destination HAVING count(*) > 1)'
+            INTO v_duplicates;
+        IF v_duplicates THEN
+            RAISE EXCEPTION 'Several rows of streamsets.ingestion_pattern share a (source, destination) pair; keep one per pair, then apply this script again.';
+        END IF;
+    END IF;
+    IF to_regclass('streamsets.ingestion_pattern_job_template_relationship') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern_job_template_relationship GROUP BY ingestion_pattern_id HAVING count(*) > 1)'
+            INTO v_duplicates;
+        IF v_duplicates THEN
+            RAISE EXCEPTION 'A rule of streamsets.ingestion_pattern is related to several job templates; keep one per rule, then apply this script again.';
+        END IF;
+    END IF;
+END $$;
+
 -- ---------------------------------------------------------------------------------------------
 -- Configuration: rules (ingestion_pattern) -> relationship -> job_template.
 -- Column-compatible with the original service, so its documented INSERT statements run unchanged.

@@ -1,16 +1,22 @@
 using JobTemplateService;
-using Microsoft.Extensions.Options;
 
 // appsettings.json lives beside the binary; database.ini and platform.ini in the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddConfigurationFiles(args);
+if (!builder.TryAddConfigurationFiles(args, out var fileProblem))
+{
+    return ConfigurationError(fileProblem!);
+}
 builder.AddJobTemplateService();
 
 var app = builder.Build();
+// A wrong or missing value stops the process with one line naming the file and key.
+if (ConfigurationFiles.Problems(app.Services) is { } problems)
+{
+    return ConfigurationError(problems);
+}
 if (ApiKeyCommands.IsCommand(args))
 {
-    Environment.ExitCode = await app.RunCommandAsync(args);
-    return;
+    return await app.RunCommandAsync(args);
 }
 
 app.UseJobTemplateServicePipeline();
@@ -19,16 +25,13 @@ app.MapMetricsApi();
 app.MapTemplatesApi();
 app.MapAdminApi();
 app.MapOperationalEndpoints();
+await app.RunAsync();
+return 0;
 
-try
+static int ConfigurationError(string problem)
 {
-    await app.RunAsync();
-}
-catch (OptionsValidationException ex)
-{
-    // One line naming the file and key, instead of a stack trace, for a wrong configuration.
-    Console.Error.WriteLine($"configuration error: {string.Join("; ", ex.Failures)}");
-    Environment.ExitCode = 2;
+    Console.Error.WriteLine($"configuration error: {problem}");
+    return 2;
 }
 
 public partial class Program;

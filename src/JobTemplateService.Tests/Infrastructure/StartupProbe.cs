@@ -22,7 +22,7 @@ public static class StartupProbe
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseTestServer();
         builder.Configuration.AddInMemoryCollection([new("ConfigDirectory", settings["ConfigDirectory"])]);
-        builder.AddConfigurationFiles([]);
+        builder.TryAddConfigurationFiles([], out _);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddJobTemplateService();
         await using var app = builder.Build();

@@ -5,14 +5,6 @@ namespace JobTemplateService.Tests;
 /// <summary>Reads what the service wrote, straight from its tables.</summary>
 public static class TestDatabaseReads
 {
-    public static async Task<T> ScalarAsync<T>(this TestDatabase database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
     public static async Task<IReadOnlyList<string>> StringsAsync(this TestDatabase database, string sql)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);

@@ -155,8 +155,9 @@ public sealed class SchemaTests
         await database.ExecuteAsync(OneTemplate + Run("11111111-1111-1111-1111-111111111111", "RUNNING"));
 
         var error = await database.RejectsAsync("""
-            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, platform, state, parameters, deadline_at)
-            VALUES (gen_random_uuid(), '11111111-1111-1111-1111-111111111111', 0, 'controlhub', 'ACTIVE', '{}', now())
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters, deadline_at)
+            SELECT gen_random_uuid(), '11111111-1111-1111-1111-111111111111', 0, min(job_template_id), 'controlhub', 'ACTIVE', '{}', now()
+              FROM streamsets.job_template
             """);
 
         Assert.Equal(("23514", "run_instance_state_check"), (error.SqlState, error.ConstraintName));

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace JobTemplateService;
 
@@ -32,8 +31,7 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
             failures.Add(ConfigurationValidation.Problem(file, section, "port", $"'{options.Port}' is not a port number"));
         if (!string.IsNullOrWhiteSpace(options.PoolSize) && !ConfigurationValidation.IsPositiveInt(options.PoolSize))
             failures.Add(ConfigurationValidation.Problem(file, section, "pool_size", $"'{options.PoolSize}' is not a positive number"));
-        if (!string.IsNullOrWhiteSpace(options.SslMode)
-            && !Enum.TryParse<SslMode>(options.SslMode.Replace("-", ""), ignoreCase: true, out _))
+        if (!string.IsNullOrWhiteSpace(options.SslMode) && !DatabaseOptions.SslModes.Contains(options.SslMode.ToLowerInvariant()))
             failures.Add(ConfigurationValidation.Problem(file, section, "sslmode",
                 $"'{options.SslMode}' is not one of disable, allow, prefer, require, verify-ca, verify-full"));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

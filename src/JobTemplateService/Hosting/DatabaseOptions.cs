@@ -7,6 +7,7 @@ namespace JobTemplateService;
 internal sealed class DatabaseOptions
 {
     public const string Section = "postgresql";
+    public static readonly string[] SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
     public string? Host { get; set; }
     public string? Port { get; set; }

@@ -13,7 +13,8 @@ internal static class Logging
     /// can live in one test process.
     /// </summary>
     public static IServiceCollection AddServiceLogging(this IServiceCollection services) =>
-        services.AddSerilog((provider, logger) =>
+        // preserveStaticLogger: each host keeps its own pipeline (several hosts can share a process).
+        services.AddSerilog(preserveStaticLogger: true, configureLogger: (provider, logger) =>
         {
             var configuration = provider.GetRequiredService<IConfiguration>();
             logger.ReadFrom.Configuration(configuration)

@@ -106,6 +106,7 @@ internal static class ServiceRegistration
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers() // its default request logs would carry the credential headers
             .AddHttpMessageHandler<OrgMovedHandler>();
         services.AddSingleton<ControlHubPlatform>();
         services.AddSingleton<IJobPlatform>(provider => provider.GetRequiredService<ControlHubPlatform>());

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Serilog;
 
 namespace JobTemplateService;
 
@@ -37,6 +38,7 @@ internal static class RunsApi
         if (problem is not null) return problem;
 
         var result = await launcher.LaunchAsync(request!, CallerContext.For(http.HttpContext, key), ct);
+        RequestLog.Launch(http.HttpContext, request!, result);
         return result switch
         {
             LaunchResult.Launched launched => TypedResults.Accepted(launched.Run.Links.Self, launched.Run),
@@ -55,6 +57,7 @@ internal static class RunsApi
         if (problem is not null) return problem;
 
         var result = await launcher.LaunchAsync(request!, CallerContext.For(http.HttpContext, key), ct);
+        RequestLog.Launch(http.HttpContext, request!, result);
         switch (result)
         {
             case LaunchResult.Launched launched:
@@ -73,9 +76,11 @@ internal static class RunsApi
         }
     }
 
-    public static async Task<Results<Ok<RunResource>, ProblemHttpResult>> GetRun(Guid runId, RunRepository runs, CancellationToken ct)
+    public static async Task<Results<Ok<RunResource>, ProblemHttpResult>> GetRun(Guid runId, RunRepository runs,
+        IDiagnosticContext diagnostics, CancellationToken ct)
     {
         var run = await runs.GetAsync(runId, ct);
+        RequestLog.Run(diagnostics, runId, run?.UserRunId);
         return run is null ? Problems.NotFound("run", runId.ToString()) : TypedResults.Ok(run);
     }
 

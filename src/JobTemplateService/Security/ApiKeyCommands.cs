@@ -75,14 +75,6 @@ internal static class CommandRunner
     /// <summary>Runs a command-line verb against the configured database, without starting the web host.</summary>
     public static async Task<int> RunCommandAsync(this WebApplication app, string[] args)
     {
-        try
-        {
-            return await ApiKeyCommands.RunAsync(app.Services.GetRequiredService<ApiKeyRepository>(), args, Console.Out, CancellationToken.None);
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            Console.Error.WriteLine($"configuration error: {string.Join("; ", ex.Failures)}");
-            return 2;
-        }
+        return await ApiKeyCommands.RunAsync(app.Services.GetRequiredService<ApiKeyRepository>(), args, Console.Out, CancellationToken.None);
     }
 }

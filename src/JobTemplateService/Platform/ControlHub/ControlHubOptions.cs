@@ -55,7 +55,7 @@ internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> 
         var failures = new List<string>();
         if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             failures.Add(ConfigurationValidation.Problem(file, section, "url",
-                string.IsNullOrWhiteSpace(options.Url) ? "missing" : $"'{options.Url}' is not an http(s) URL"));
+                string.IsNullOrWhiteSpace(options.Url) ? "missing" : "is not an absolute http(s) URL such as https://na01.hub.streamsets.com"));
         if (string.IsNullOrWhiteSpace(options.CredId))
             failures.Add(ConfigurationValidation.Problem(file, section, "cred_id", "missing"));
         if (string.IsNullOrWhiteSpace(options.CredToken))
