@@ -7,7 +7,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MonitorWritesOneMetricsRowWhenJobFinishes()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.NextJobs(new JobScript(["ACTIVE/GREEN", "INACTIVE/GRAY"], null, Input: 120, Output: 110, Errors: 6, StageErrors: 4));
         var before = DateTime.UtcNow.AddSeconds(-1);
@@ -36,7 +36,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MonitorRecordsForceStoppedJobAsFailedWithItsErrorMessage()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.NextJobs(JobScript.ForceStopped(1_499));
         var launched = await app.Client.LaunchAsync("http", "gcs", "Phoenix");
@@ -59,7 +59,7 @@ public sealed class InstanceMonitorTests
     [InlineData("ACTIVATION_ERROR", "RED", "JOBRUNNER_06 - No engine matches the job's labels", "FAILED")]
     public async Task MonitorCountsOnlyInactiveWithoutRedAsSuccess(string status, string color, string? error, string expected)
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.NextJobs(new JobScript(["ACTIVE/GREEN", $"{status}/{color}"], error, 10, 7, 2, 1));
         var launched = await app.Client.LaunchAsync("http", "gcs", "Lagos");
@@ -78,7 +78,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MonitorNeverWritesASecondMetricsRowForAnInstance()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var launched = await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix");
         await app.RunToCompletionAsync(launched.RunId);
@@ -97,7 +97,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MetricsTableRejectsASecondRowForTheSameInstance()
     {
-        await using var app = await TestApp.StartAsync();
+        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var launched = await app.Client.LaunchAsync("http", "gcs", "London");
         await app.RunToCompletionAsync(launched.RunId);
