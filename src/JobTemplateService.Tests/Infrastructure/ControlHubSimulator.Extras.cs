@@ -55,4 +55,8 @@ internal static class LogEntryExtensions
         entry.RequestMessage!.Headers?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.FirstOrDefault();
 
     public static int Status(this ILogEntry entry) => Convert.ToInt32(entry.ResponseMessage!.StatusCode);
+
+    /// <summary>"METHOD path -> status" per call, for assertion messages.</summary>
+    public static string Describe(this IEnumerable<ILogEntry> entries) =>
+        string.Join("; ", entries.Select(e => $"{e.RequestMessage!.Method} {e.RequestMessage.Path} -> {e.Status()}"));
 }
