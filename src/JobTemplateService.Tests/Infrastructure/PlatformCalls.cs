@@ -1,0 +1,12 @@
+namespace JobTemplateService.Tests;
+
+/// <summary>Direct platform calls, for tests of the Control Hub client below the HTTP API.</summary>
+public static class PlatformCalls
+{
+    internal static Task<IReadOnlyList<StartedJob>> StartJobsAsync(this IJobPlatform platform, Guid runId, params string[] cities) =>
+        platform.StartAsync(new StartRequest(runId, RunHelpers.TemplateId, "COUNTER", null,
+            cities.Select(c => new StartInstance(Guid.NewGuid(), new Dictionary<string, string> { ["CITY"] = c })).ToList()), default);
+
+    internal static Task<IReadOnlyList<StartedJob>> StartJobsAsync(this IJobPlatform platform, params string[] cities) =>
+        platform.StartJobsAsync(Guid.NewGuid(), cities);
+}
