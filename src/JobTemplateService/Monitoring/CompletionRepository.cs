@@ -26,7 +26,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
                  WHERE i.instance_id = @InstanceId AND i.lease_owner = @Owner AND i.lease_generation = @Generation
                    AND i.state = @ExpectedState
                 RETURNING i.instance_id, i.run_id, i.platform_job_id
-            )
+            ), metrics AS (
             INSERT INTO streamsets.job_run_metrics (
                 instance_id, run_id, user_id, user_run_id, job_template_id, platform_job_id, engine_id, pipeline_id,
                 successful_run, final_state, run_count, input_record_count, output_record_count, error_record_count,
@@ -36,7 +36,8 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
                    @OutputRecords, @ErrorRecords, @ErrorMessage, @StartTime, @FinishTime
               FROM done d JOIN streamsets.run r ON r.run_id = d.run_id
             ON CONFLICT (instance_id) WHERE instance_id IS NOT NULL DO NOTHING
-            RETURNING metrics_id;
+            )
+            SELECT instance_id FROM done;
             SELECT streamsets.refresh_run_state(@RunId);
             """;
         var result = completion.Result;
@@ -50,7 +51,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
             ErrorMessage = result?.ErrorMessage ?? (completion.FinalState == InstanceStates.Succeeded ? null : completion.Error),
         }, cancellationToken: ct));
         await results.ReadAsync<int>();
-        return (await results.ReadAsync<long>()).Any();
+        return (await results.ReadAsync<Guid>()).Any();
     }
 
     /// <summary>The platform job was deleted after its metrics were read: hand the instance back for good.</summary>

@@ -39,8 +39,9 @@ internal sealed class OrgMovedHandler(IOptions<ControlHubOptions> options, ILogg
 
     private void Remember(Uri requested, Uri target, Uri configuredBase)
     {
-        var suffix = (movedBase ?? configuredBase).MakeRelativeUri(requested).OriginalString;
-        var targetText = target.GetLeftPart(UriPartial.Path) + target.Query;
+        // Compare unescaped: Location may spell job ids (uuid:org) with ':' where we sent '%3A'.
+        var suffix = Uri.UnescapeDataString((movedBase ?? configuredBase).MakeRelativeUri(requested).OriginalString);
+        var targetText = Uri.UnescapeDataString(target.GetLeftPart(UriPartial.Path) + target.Query);
         if (suffix.Length > 0 && targetText.EndsWith(suffix, StringComparison.Ordinal))
         {
             movedBase = new Uri(targetText[..^suffix.Length]);
