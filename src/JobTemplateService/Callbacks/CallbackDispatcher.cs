@@ -10,32 +10,14 @@ namespace JobTemplateService;
 /// Callbacks:MaxAttempts. At least once: the delivery id lets receivers drop duplicates.
 /// </summary>
 internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepository runs, IHttpClientFactory http,
-    ReplicaIdentity replica, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger) : BackgroundService
+    ReplicaIdentity replica, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger)
+    : PeriodicService(time, logger)
 {
     public const string HttpClientName = "callbacks";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning("Callback pass failed ({Error}); retrying", ex.Message);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan Interval => options.Value.PollInterval;
+
+    protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -54,12 +36,12 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
         try
         {
             var run = await runs.GetAsync(callback.RunId, ct) ?? throw new InvalidOperationException("The run no longer exists.");
-            var body = JsonSerializer.Serialize(new CallbackPayload("run.finished", callback.DeliveryId, time.GetUtcNow().UtcDateTime, run), Json.Options);
+            var body = JsonSerializer.Serialize(new CallbackPayload("run.finished", callback.DeliveryId, Time.GetUtcNow().UtcDateTime, run), Json.Options);
             using var request = new HttpRequestMessage(HttpMethod.Post, callback.CallbackUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Add("X-JTS-Delivery", callback.DeliveryId.ToString());
             request.Headers.Add("X-JTS-Event", "run.finished");
             if (callback.CallbackSecret is { } secret)
-                request.Headers.Add(CallbackSigner.Header, CallbackSigner.Sign(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
+                request.Headers.Add(CallbackSigner.Header, CallbackSigner.Sign(secret, Time.GetUtcNow().ToUnixTimeSeconds(), body));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(o.RequestTimeout);
             using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);

@@ -8,36 +8,22 @@ namespace JobTemplateService;
 /// one continues; nothing escapes to stop the host.
 /// </summary>
 internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker checker, QueueDispatcher queue, ReplicaIdentity replica,
-    IOptions<MonitorOptions> options, TimeProvider time, ILogger<InstanceMonitor> logger) : BackgroundService
+    IOptions<MonitorOptions> options, TimeProvider time, ILogger<InstanceMonitor> logger) : PeriodicService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.PollInterval;
+
+    protected override bool Enabled
     {
-        if (!options.Value.Enabled)
+        get
         {
-            logger.LogWarning("Monitoring is disabled (Monitor:Enabled=false): no instance is checked by this replica");
-            return;
-        }
-        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogError(ex, "Monitor pass failed; the next pass continues in {Interval}", options.Value.PollInterval);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: in-flight leases are handed back by ReplicaHeartbeat.StopAsync.
+            if (!options.Value.Enabled) logger.LogWarning("Monitoring is disabled (Monitor:Enabled=false): no instance is checked by this replica");
+            return options.Value.Enabled;
         }
     }
+
+    protected override LogLevel FailureLevel => LogLevel.Error;
+
+    protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>One pass: claim and check due instances until none are left. Returns how many were checked.</summary>
     internal async Task<int> RunOnceAsync(CancellationToken ct)

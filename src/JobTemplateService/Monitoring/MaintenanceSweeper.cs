@@ -9,30 +9,11 @@ namespace JobTemplateService;
 /// keys past their retention, and refreshes the live-instances-by-state gauge.
 /// </summary>
 internal sealed class MaintenanceSweeper(NpgsqlDataSource dataSource, ServiceTelemetry telemetry, IOptions<MaintenanceOptions> options,
-    TimeProvider time, ILogger<MaintenanceSweeper> logger) : BackgroundService
+    TimeProvider time, ILogger<MaintenanceSweeper> logger) : PeriodicService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning("Maintenance pass failed ({Error}); retrying in {Interval}", ex.Message, options.Value.Interval);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {

@@ -7,30 +7,16 @@ namespace JobTemplateService;
 /// the leases of replicas that died. On a clean stop it hands every lease back at once.
 /// </summary>
 internal sealed class ReplicaHeartbeat(LeaseRepository leases, ActiveLeases active, ReplicaIdentity replica,
-    IOptions<MonitorOptions> options, TimeProvider time, ILogger<ReplicaHeartbeat> logger) : BackgroundService
+    IOptions<MonitorOptions> options, TimeProvider time, ILogger<ReplicaHeartbeat> logger) : PeriodicService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => options.Value.HeartbeatInterval;
+
+    protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation("Replica {ReplicaId} on {Host} (pid {Pid}) started", replica.Id, replica.HostName, replica.ProcessId);
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await RunOnceAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning(ex, "Heartbeat failed; retrying in {Interval}", options.Value.HeartbeatInterval);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        return base.StartAsync(cancellationToken);
     }
 
     internal async Task<HeartbeatResult> RunOnceAsync(CancellationToken ct)

@@ -32,13 +32,8 @@ internal static class RunsApi
     public static async Task<Results<Accepted<RunResource>, StoredJson, ProblemHttpResult, ValidationProblem>> LaunchRun(
         HttpRequest http, RunLauncher launcher, IOptions<ServiceOptions> options, CancellationToken ct)
     {
-        var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
-        if (keyProblem is not null) return keyProblem;
-        var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
+        var (result, problem) = await LaunchAsync(http, launcher, options.Value, ct);
         if (problem is not null) return problem;
-
-        var result = await launcher.LaunchAsync(request!, CallerContext.For(http.HttpContext, key), ct);
-        RequestLog.Launch(http.HttpContext, request!, result);
         return result switch
         {
             LaunchResult.Launched launched => TypedResults.Accepted(launched.Run.Links.Self, launched.Run),
@@ -51,13 +46,8 @@ internal static class RunsApi
     public static async Task<Results<Ok<JsonObject>, StoredJson, ProblemHttpResult, ValidationProblem>> LaunchRunCompatible(
         HttpRequest http, RunLauncher launcher, IOptions<ServiceOptions> options, CancellationToken ct)
     {
-        var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
-        if (keyProblem is not null) return keyProblem;
-        var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
+        var (result, problem) = await LaunchAsync(http, launcher, options.Value, ct);
         if (problem is not null) return problem;
-
-        var result = await launcher.LaunchAsync(request!, CallerContext.For(http.HttpContext, key), ct);
-        RequestLog.Launch(http.HttpContext, request!, result);
         switch (result)
         {
             case LaunchResult.Launched launched:
@@ -91,6 +81,20 @@ internal static class RunsApi
         if (errors.Count > 0) return Problems.Validation(errors);
         var (page, next) = await runs.ListAsync(filter!, ct);
         return TypedResults.Ok(new RunPage(page, next?.ToString(), next is null ? null : query.NextLink(next.Value)));
+    }
+
+    /// <summary>The part both launch endpoints share: read and check the request, launch, log.</summary>
+    private static async Task<(LaunchResult? Result, ValidationProblem? Problem)> LaunchAsync(
+        HttpRequest http, RunLauncher launcher, ServiceOptions options, CancellationToken ct)
+    {
+        var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
+        if (keyProblem is not null) return (null, keyProblem);
+        var (request, problem) = await LaunchBody.ReadAsync(http, options, ct);
+        if (problem is not null) return (null, problem);
+
+        var result = await launcher.LaunchAsync(request!, CallerContext.For(http.HttpContext, key), ct);
+        RequestLog.Launch(http.HttpContext, request!, result);
+        return (result, null);
     }
 
     private static JsonObject WithStatusOk(JsonObject run)

@@ -8,30 +8,13 @@ namespace JobTemplateService;
 /// clean shutdown kills them all and records them FAILED, saying so, before leases are handed back.
 /// </summary>
 internal sealed class LocalSupervisor(LocalPlatform platform, NpgsqlDataSource dataSource, TimeProvider time,
-    ILogger<LocalSupervisor> logger) : BackgroundService
+    ILogger<LocalSupervisor> logger) : PeriodicService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!platform.IsConfigured) return;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await KillCanceledAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning("Checking local processes for cancellation failed ({Error})", ex.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
+
+    protected override bool Enabled => platform.IsConfigured;
+
+    protected override Task PassAsync(CancellationToken ct) => KillCanceledAsync(ct);
 
     internal async Task KillCanceledAsync(CancellationToken ct)
     {
