@@ -68,6 +68,7 @@ dotnet "$work/fake/FakeControlHub.dll" --urls "http://127.0.0.1:$fake_port" \
     --Fake:CredId=chaos-cred-id --Fake:CredToken=chaos-cred-token --Fake:FailureRate=0.2 \
     --Fake:MinDuration=00:00:01 --Fake:MaxDuration=00:00:06 --Fake:Latency=00:00:00.020 >"$work/fake-controlhub.log" 2>&1 &
 echo $! >"$work/fake-controlhub.pid"
+disown
 for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$fake_port/_sim/faults" >/dev/null 2>&1 && break
     sleep 0.5

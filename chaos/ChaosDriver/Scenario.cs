@@ -9,6 +9,8 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
 
+    private readonly List<Task> restarts = [];
+
     public Measurements Results { get; } = new();
 
     public async Task RunAsync()
@@ -21,6 +23,8 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
 
         await KillAsync(0, "kill -9 mid-poll", "status", 1500, ["RUNNING"], Results.MidPoll);
         await KillAsync(1, "kill -9 mid-launch", "create", 2000, ["STARTING"], Results.MidLaunch);
+        Log.Phase("waiting for the killed replicas to be back");
+        await Task.WhenAll(restarts);
         await RestartPostgresAsync();
         await TerminateBackendsAsync();
         await PlatformFaultsAsync();
@@ -63,8 +67,14 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
         Log.Info($"failover: {reclaimed.Count}/{held.Count} claimed by a peer, last after {Fmt(result.Reclaimed)}; " +
                  $"{resolved.Count}/{held.Count} past STARTING, last after {Fmt(result.Resolved)}");
 
-        var restartAt = killedAt.AddSeconds(15);
-        if (restartAt > DateTime.UtcNow) await Task.Delay(restartAt - DateTime.UtcNow);
+        // A replica takes a while to start on a busy machine: the timeline goes on meanwhile.
+        restarts.Add(RestartAsync(victim, killedAt.AddSeconds(15)));
+    }
+
+    private async Task RestartAsync(int victim, DateTime at)
+    {
+        if (at > DateTime.UtcNow) await Task.Delay(at - DateTime.UtcNow);
+        Log.Info($"restarting replica {victim + 1}");
         await replicas.StartAsync(victim);
     }
 
