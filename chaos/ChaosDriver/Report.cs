@@ -62,7 +62,8 @@ internal static class Report
     private static string Recovery(Recovery? r, string outage) => r is null
         ? "not measured"
         : $"{outage} {r.OutageSeconds:F1} s; launches succeed again {Seconds(r.LaunchSeconds)} and metrics are written again " +
-          $"{Seconds(r.MonitorSeconds)} after the fault began";
+          $"{Seconds(r.MonitorSeconds)} after the fault began ({Seconds(r.LaunchSeconds - r.OutageSeconds)} and " +
+          $"{Seconds(r.MonitorSeconds - r.OutageSeconds)} after it ended)";
 
     private static string Seconds(double? value) => value is { } v ? $"{v:F1} s" : "never";
 
