@@ -28,6 +28,7 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
         await RestartPostgresAsync();
         await TerminateBackendsAsync();
         await PlatformFaultsAsync();
+        if (Environment.GetEnvironmentVariable("CHAOS_SLOW_PLATFORM") == "1") await SlowPlatformAsync();
     }
 
     /// <summary>
@@ -133,6 +134,19 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
         Results.Windows["platform faults (30 s)"] = stream.ErrorsBetween(from, to);
         Results.PlatformFaults = await RecoveryAsync(from, to);
         await Task.Delay(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>
+    /// Opt-in (CHAOS_SLOW_PLATFORM=1): the platform creates every job, but only after the service's
+    /// launch timeout (5 s) and reconcile grace (3 s) have passed, so a search by run tag finds nothing yet.
+    /// </summary>
+    private async Task SlowPlatformAsync()
+    {
+        Log.Phase("slow platform for 20 s: create calls take 8 s and still create their jobs");
+        await fake.SetFaultsAsync(new { delayMs = 8000, endpoints = new[] { "create" } });
+        await Task.Delay(TimeSpan.FromSeconds(20));
+        await fake.ClearFaultsAsync();
+        await Task.Delay(TimeSpan.FromSeconds(15));
     }
 
     private static string Fmt(List<double> values) => values.Count == 0 ? "-" : $"{values.Max():F1} s";
