@@ -138,12 +138,12 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
 
     /// <summary>
     /// Opt-in (CHAOS_SLOW_PLATFORM=1): the platform creates every job, but only after the service's
-    /// launch timeout (5 s) and reconcile grace (3 s) have passed, so a search by run tag finds nothing yet.
+    /// launch timeout (5 s), reconcile grace (3 s) and a poll have passed, so a search by run tag finds nothing yet.
     /// </summary>
     private async Task SlowPlatformAsync()
     {
-        Log.Phase("slow platform for 20 s: create calls take 8 s and still create their jobs");
-        await fake.SetFaultsAsync(new { delayMs = 8000, endpoints = new[] { "create" } });
+        Log.Phase("slow platform for 20 s: create calls take 12 s and still create their jobs");
+        await fake.SetFaultsAsync(new { delayMs = 12000, endpoints = new[] { "create" } });
         await Task.Delay(TimeSpan.FromSeconds(20));
         await fake.ClearFaultsAsync();
         await Task.Delay(TimeSpan.FromSeconds(15));
