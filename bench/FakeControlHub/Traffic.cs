@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+
+namespace FakeControlHub;
+
+/// <summary>The faults in force; swapped whole, so a call sees one consistent setting.</summary>
+public sealed class FaultSwitch
+{
+    private volatile FaultSettings current = FaultSettings.None;
+
+    public FaultSettings Current => current;
+
+    public void Set(FaultSettings settings) => current = settings;
+
+    public void Clear() => current = FaultSettings.None;
+}
+
+/// <summary>Counts every call per endpoint, and per endpoint and outcome ("create:503", "status:ok").</summary>
+public sealed class CallStats
+{
+    private readonly ConcurrentDictionary<string, long> calls = new();
+    private readonly ConcurrentDictionary<string, long> outcomes = new();
+
+    public void Call(string endpoint) => calls.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
+
+    public void Outcome(string endpoint, string outcome) => outcomes.AddOrUpdate($"{endpoint}:{outcome}", 1, (_, n) => n + 1);
+
+    public long Calls(string endpoint) => calls.GetValueOrDefault(endpoint);
+
+    public IReadOnlyDictionary<string, long> CallsSnapshot() => new SortedDictionary<string, long>(calls);
+
+    public IReadOnlyDictionary<string, long> OutcomesSnapshot() => new SortedDictionary<string, long>(outcomes);
+
+    public void Reset()
+    {
+        calls.Clear();
+        outcomes.Clear();
+    }
+}
