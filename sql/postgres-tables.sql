@@ -187,6 +187,8 @@ CREATE TABLE IF NOT EXISTS streamsets.run_instance (
     lease_generation  bigint      NOT NULL DEFAULT 0,
     launch_attempts   int         NOT NULL DEFAULT 0,
     launch_sent_at    timestamptz,
+    -- First time a search for an unclear start found nothing; a second miss later allows a restart.
+    reconcile_missed_at timestamptz,
     stop_reason       varchar CONSTRAINT run_instance_stop_reason_check CHECK (stop_reason IN ('CANCEL', 'TIMEOUT')),
     stop_requested_at timestamptz,
     force_stopped_at  timestamptz,

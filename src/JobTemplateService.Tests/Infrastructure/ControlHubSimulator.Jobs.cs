@@ -9,36 +9,46 @@ public sealed partial class ControlHubSimulator
     {
         var templateId = Segment(request, 1);
         var body = JsonNode.Parse(request.Body!)!.AsObject();
-        var parameterSets = body["runtimeParametersList"]!.AsArray();
         var call = new CreateCall(templateId, body);
         var answer = OnCreate?.Invoke(call) ?? CreateAnswer.Ok;
         if (answer.Delay > TimeSpan.Zero) Thread.Sleep(answer.Delay);
         if (answer.IssueCode is not null && !answer.CreateJobs) return Issues(answer.Status, answer.IssueCode, answer.IssueMessage!);
 
-        var statuses = new JsonArray();
-        if (answer.CreateJobs)
-        {
-            foreach (var set in parameterSets)
-            {
-                var counter = counters.AddOrUpdate(templateId, 1, (_, n) => n + 1);
-                var suffix = body["namePostfixType"]?.GetValue<string>() switch
-                {
-                    "PARAM_VALUE" => set![body["paramName"]!.GetValue<string>()]!.GetValue<string>(),
-                    "TIME_STAMP" => DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss"),
-                    _ => counter.ToString(),
-                };
-                var job = new SimulatedJob(
-                    $"{Guid.NewGuid()}:{OrgId}", templateId, $"{TemplateName} - {suffix}",
-                    set!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()),
-                    body["rawJobTags"]?.AsArray().Select(t => t!.GetValue<string>()).ToArray() ?? [],
-                    DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), scripts.TryDequeue(out var s) ? s : DefaultScript);
-                jobs[job.Id] = job;
-                statuses.Add(job.StatusJson("ACTIVATING", "GREEN"));
-            }
-        }
+        var statuses = answer.CreateJobs ? CreateJobs(call) : new JsonArray();
         return answer.Status == 200 ? Answer(200, statuses)
             : answer.IssueCode is not null ? Issues(answer.Status, answer.IssueCode, answer.IssueMessage!)
             : Answer(answer.Status, new JsonObject { ["message"] = "Internal Server Error" });
+    }
+
+    /// <summary>Creates the jobs a create call asks for, as Control Hub does (also used to create them late).</summary>
+    private JsonArray CreateJobs(CreateCall call)
+    {
+        var (templateId, body) = (call.TemplateId, call.Body);
+        var statuses = new JsonArray();
+        foreach (var set in body["runtimeParametersList"]!.AsArray())
+        {
+            var counter = counters.AddOrUpdate(templateId, 1, (_, n) => n + 1);
+            var suffix = body["namePostfixType"]?.GetValue<string>() switch
+            {
+                "PARAM_VALUE" => set![body["paramName"]!.GetValue<string>()]!.GetValue<string>(),
+                "TIME_STAMP" => DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss"),
+                _ => counter.ToString(),
+            };
+            var job = new SimulatedJob(
+                $"{Guid.NewGuid()}:{OrgId}", templateId, $"{TemplateName} - {suffix}",
+                set!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()),
+                body["rawJobTags"]?.AsArray().Select(t => t!.GetValue<string>()).ToArray() ?? [],
+                DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), scripts.TryDequeue(out var s) ? s : DefaultScript);
+            jobs[job.Id] = job;
+            statuses.Add(job.StatusJson("ACTIVATING", "GREEN"));
+        }
+        return statuses;
+    }
+
+    /// <summary>A platform finishing a create after it answered an error: the jobs appear now.</summary>
+    public void CreateLate(CreateCall call)
+    {
+        lock (jobs) CreateJobs(call);
     }
 
     private ResponseMessage Statuses(IRequestMessage request)

@@ -74,6 +74,14 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>One monitor pass, exactly as the hosted monitor runs it.</summary>
     public Task<int> MonitorPassAsync() => Service<InstanceMonitor>().RunOnceAsync(CancellationToken.None);
 
+    /// <summary>
+    /// Lets the wait between two searches for an unclear start go by, as if a launch timeout had
+    /// passed since the first search found nothing.
+    /// </summary>
+    public Task ElapseReconcileWaitAsync() => Database.ExecuteAsync(
+        "UPDATE streamsets.run_instance SET reconcile_missed_at = now() - interval '1 day', next_check_at = now() " +
+        "WHERE reconcile_missed_at IS NOT NULL");
+
     /// <summary>Runs monitor passes until the run is terminal (or gives up), then returns it.</summary>
     public async Task<RunResource> RunToCompletionAsync(Guid runId, int maxPasses = 20)
     {

@@ -83,12 +83,16 @@ public sealed class LaunchPlatformOutcomeTests
         var launched = (await response.Content.ReadFromJsonAsync<RunResource>(Json.Options))!;
         var callsAtLaunch = app.ControlHub.CreateCalls;
         await app.MonitorPassAsync();
+        var callsAfterFirstSearch = app.ControlHub.CreateCalls;
+        await app.ElapseReconcileWaitAsync();
+        await app.MonitorPassAsync();
         await app.MonitorPassAsync();
         var run = await app.GetRunAsync(launched.RunId);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.All(launched.Instances, i => Assert.Equal(InstanceStates.Starting, i.State));
         Assert.Equal(1, callsAtLaunch);
+        Assert.Equal(1, callsAfterFirstSearch);
         Assert.Equal(2, app.ControlHub.CreateCalls);
         Assert.Equal(2, app.ControlHub.Jobs.Count);
         Assert.All(app.ControlHub.Jobs, j => Assert.Contains($"jts-run-{launched.RunId:N}", j.Tags));
@@ -116,6 +120,33 @@ public sealed class LaunchPlatformOutcomeTests
         Assert.Equal(0, jobsWhenAnswered);
         Assert.All(launched.Instances, i => Assert.Equal(InstanceStates.Starting, i.State));
         Assert.Equal(1, app.ControlHub.CreateCalls);
+        Assert.All(run.Instances, i => Assert.Equal(InstanceStates.Running, i.State));
+        Assert.Equal(app.ControlHub.Jobs.Select(j => j.Id).Order(), run.Instances.Select(i => i.PlatformJobId).Order());
+    }
+
+    [Fact]
+    public async Task JobsAPlatformCreatesAfterTheFirstSearchAreAdoptedNotStartedAgain()
+    {
+        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await app.Database.ExampleTemplateAsync();
+        var deferred = new List<CreateCall>();
+        app.ControlHub.OnCreate = call =>
+        {
+            deferred.Add(call);
+            return CreateAnswer.ServerErrorWithoutCreating();
+        };
+        using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
+        var runId = (await response.Content.ReadFromJsonAsync<RunResource>(Json.Options))!.RunId;
+        await app.MonitorPassAsync();
+
+        app.ControlHub.OnCreate = null;
+        app.ControlHub.CreateLate(deferred[0]);
+        await app.ElapseReconcileWaitAsync();
+        await app.MonitorPassAsync();
+        var run = await app.GetRunAsync(runId);
+
+        Assert.Equal(1, app.ControlHub.CreateCalls);
+        Assert.Equal(2, app.ControlHub.Jobs.Count);
         Assert.All(run.Instances, i => Assert.Equal(InstanceStates.Running, i.State));
         Assert.Equal(app.ControlHub.Jobs.Select(j => j.Id).Order(), run.Instances.Select(i => i.PlatformJobId).Order());
     }

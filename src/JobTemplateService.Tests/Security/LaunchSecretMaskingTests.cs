@@ -54,6 +54,8 @@ public sealed class LaunchSecretMaskingTests
         var runId = (await response.Content.ReadFromJsonAsync<RunResource>(Json.Options))!.RunId;
 
         await app.MonitorPassAsync();
+        await app.ElapseReconcileWaitAsync();
+        await app.MonitorPassAsync();
         var run = await app.GetRunAsync(runId);
 
         Assert.Equal(2, app.ControlHub.CreateCalls);
@@ -71,6 +73,8 @@ public sealed class LaunchSecretMaskingTests
         using var response = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(sets: set));
         var runId = (await response.Content.ReadFromJsonAsync<RunResource>(Json.Options))!.RunId;
 
+        await app.MonitorPassAsync();
+        await app.ElapseReconcileWaitAsync();
         await app.MonitorPassAsync();
         var run = await app.GetRunAsync(runId);
 

@@ -17,6 +17,7 @@ internal sealed record ClaimedInstance
     public string[] CallerSecretKeys { get; init; } = [];
     public int LaunchAttempts { get; init; }
     public DateTime? LaunchSentAt { get; init; }
+    public DateTime? ReconcileMissedAt { get; init; }
     public string? StopReason { get; init; }
     public DateTime? StopRequestedAt { get; init; }
     public DateTime? ForceStoppedAt { get; init; }

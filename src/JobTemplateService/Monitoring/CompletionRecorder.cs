@@ -6,7 +6,8 @@ namespace JobTemplateService;
 /// Turns a finished platform job into its terminal state and metrics row, then (only then)
 /// deletes the job on the platform when the template asks for it.
 /// </summary>
-internal sealed class CompletionRecorder(CompletionRepository completions, LeaseRepository leases, ReplicaIdentity replica,
+internal sealed class CompletionRecorder(CompletionRepository completions, LeaseRepository leases, InstanceRepository instances,
+    ReplicaIdentity replica,
     IOptions<MonitorOptions> options, TimeProvider time, ServiceTelemetry telemetry, ILogger<CompletionRecorder> logger)
 {
     public async Task RecordAsync(IJobPlatform platform, ClaimedInstance instance, JobStatusReport? report, CancellationToken ct)
@@ -60,6 +61,34 @@ internal sealed class CompletionRecorder(CompletionRepository completions, Lease
                 : $"{result?.InputRecords ?? 0} in, {result?.OutputRecords ?? 0} out, {result?.ErrorRecords ?? 0} errors",
             error is null ? "" : $"; {error}");
         if (cleanup) await CleanUpAsync(platform, instance with { State = finalState }, ct);
+        if (instance.LaunchAttempts >= 2) await RemoveDuplicatesAsync(platform, instance, ct);
+    }
+
+    /// <summary>
+    /// An instance started twice (the first start's answer was lost) may have a twin on the
+    /// platform that the first start created late. Once no instance of the run is still waiting
+    /// to be adopted, every job carrying the run's tag that no instance owns is stopped and deleted.
+    /// </summary>
+    private async Task RemoveDuplicatesAsync(IJobPlatform platform, ClaimedInstance instance, CancellationToken ct)
+    {
+        try
+        {
+            if (await instances.UnsettledCountAsync(instance.RunId, ct) > 0) return;
+            var found = await platform.FindRunJobsAsync(instance.PlatformTemplateId, instance.RunId, ct);
+            if (found is null) return;
+            var known = await instances.KnownJobIdsAsync(instance.RunId, ct);
+            foreach (var twin in found.Where(j => !known.Contains(j.JobId)))
+            {
+                await platform.StopAsync(twin.JobId, force: true, ct);
+                await platform.DeleteAsync(twin.JobId, ct);
+                logger.LogWarning("Stopped and deleted job {JobId}: a duplicate of run {RunId} created by a start whose answer was lost",
+                    twin.JobId, instance.RunId);
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Looking for duplicate jobs of run {RunId} failed", instance.RunId);
+        }
     }
 
     public async Task CleanUpAsync(IJobPlatform platform, ClaimedInstance instance, CancellationToken ct)

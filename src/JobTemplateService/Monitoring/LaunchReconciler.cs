@@ -8,7 +8,8 @@ namespace JobTemplateService;
 /// run's tag and adopt what is there; only what the platform does not have is started, once more.
 /// </summary>
 internal sealed class LaunchReconciler(TemplateRepository templates, InstanceStarter starter, InstanceRepository instances,
-    LeaseRepository leases, ReplicaIdentity replica, IOptions<MonitorOptions> options, TimeProvider time, ILogger<LaunchReconciler> logger)
+    LeaseRepository leases, ReplicaIdentity replica, IOptions<MonitorOptions> options, IOptions<ControlHubClientOptions> client,
+    TimeProvider time, ILogger<LaunchReconciler> logger)
 {
     private const int MaxLaunchAttempts = 2;
 
@@ -66,6 +67,17 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
                 "Canceled before it started.", null, ct, InstanceStates.Canceled);
         }
         missing = missing.Except(canceled).ToList();
+
+        // A platform may still be working on a create the service gave up waiting for. Only a
+        // second miss, at least one launch timeout after the first, counts as "never created".
+        var confirmAfter = client.Value.LaunchTimeout > grace ? client.Value.LaunchTimeout : grace;
+        var unconfirmed = missing.Where(c => c.ReconcileMissedAt is not { } first || c.Now - first < confirmAfter).ToList();
+        if (unconfirmed.Count > 0)
+        {
+            await instances.RecordMissedAsync(replica.Id, unconfirmed.Select(c => c.Lease).ToList(),
+                unconfirmed.Max(c => c.ReconcileMissedAt is { } first ? confirmAfter - (c.Now - first) : confirmAfter), ct);
+        }
+        missing = missing.Except(unconfirmed).ToList();
         var retry = missing.Where(c => c.LaunchAttempts < MaxLaunchAttempts).ToList();
         var exhausted = missing.Except(retry).ToList();
         if (retry.Count > 0)

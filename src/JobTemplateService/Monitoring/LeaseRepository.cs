@@ -32,7 +32,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
               FROM due, streamsets.run r, streamsets.job_template t
              WHERE i.instance_id = due.instance_id AND r.run_id = i.run_id AND t.job_template_id = r.job_template_id
             RETURNING i.instance_id, i.run_id, i.lease_generation, i.state, i.platform, i.platform_job_id, i.name, i.ordinal,
-                      i.parameters::text AS parameters, i.caller_secret_keys, i.launch_attempts, i.launch_sent_at,
+                      i.parameters::text AS parameters, i.caller_secret_keys, i.launch_attempts, i.launch_sent_at, i.reconcile_missed_at,
                       i.stop_reason, i.stop_requested_at, i.force_stopped_at, i.cleanup_pending,
                       i.deadline_at <= now() AS deadline_passed, now() - i.next_check_at AS lag, now() AS now,
                       r.user_id, r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait

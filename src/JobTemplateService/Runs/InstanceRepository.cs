@@ -19,7 +19,8 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
     {
         const string sql = """
             UPDATE streamsets.run_instance i
-               SET state = 'STARTING', launch_attempts = i.launch_attempts + 1, launch_sent_at = now(), updated_at = now()
+               SET state = 'STARTING', launch_attempts = i.launch_attempts + 1, launch_sent_at = now(),
+                   reconcile_missed_at = NULL, updated_at = now()
               FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @owner AND i.state = @fromState
@@ -82,6 +83,22 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
                 Ids = leases.Ids(), Generations = leases.Generations(),
             }, ct);
 
+    /// <summary>A search found nothing for these STARTING instances: remember when, and look again after the delay.</summary>
+    public async Task RecordMissedAsync(Guid owner, IReadOnlyList<InstanceLease> leases, TimeSpan lookAgainAfter, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE streamsets.run_instance i
+               SET reconcile_missed_at = coalesce(i.reconcile_missed_at, now()), lease_owner = NULL, lease_expires_at = NULL,
+                   next_check_at = now() + @lookAgainAfter, updated_at = now()
+              FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
+             WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
+               AND i.lease_owner = @owner AND i.state = 'STARTING'
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { owner, lookAgainAfter, Ids = leases.Ids(), Generations = leases.Generations() }, cancellationToken: ct));
+    }
+
     /// <summary>Nothing was sent: back to PENDING, to be started when the platform answers again.</summary>
     public async Task ReleaseNotSentAsync(Guid owner, IReadOnlyList<InstanceLease> leases, TimeSpan retryAfter, CancellationToken ct)
     {
@@ -104,6 +121,14 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         const string sql = "SELECT state, lease_owner, lease_generation FROM streamsets.run_instance WHERE instance_id = @instanceId";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<(string, Guid?, long)?>(new CommandDefinition(sql, new { instanceId }, cancellationToken: ct));
+    }
+
+    /// <summary>Instances of the run not yet known to have started or failed to start.</summary>
+    public async Task<long> UnsettledCountAsync(Guid runId, CancellationToken ct)
+    {
+        const string sql = "SELECT count(*) FROM streamsets.run_instance WHERE run_id = @runId AND state IN ('QUEUED', 'PENDING', 'STARTING')";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { runId }, cancellationToken: ct));
     }
 
     public async Task<HashSet<string>> KnownJobIdsAsync(Guid runId, CancellationToken ct)
