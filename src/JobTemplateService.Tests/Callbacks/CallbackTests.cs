@@ -60,18 +60,56 @@ public sealed class CallbackTests
         var launched = await app.LaunchAsync(WithCallback(LocalJobs.Body("cb-2"), receiver.Url, Secret));
         var finished = await app.WaitForRunAsync(launched.RunId);
         var run = await WaitForCallbackStateAsync(app, launched.RunId, "DELIVERED");
-        var rows = $"FROM streamsets.callback_delivery d JOIN streamsets.run r USING (run_id) WHERE r.run_id = '{launched.RunId}'";
+        var rows = $"""
+            FROM streamsets.callback_delivery d JOIN streamsets.run r USING (run_id) JOIN streamsets.run_instance i USING (run_id)
+            WHERE run_id = '{launched.RunId}'
+            """;
 
         Assert.Equal(RunStates.Succeeded, finished.State);
         Assert.Equal(1L, await app.Database.ScalarAsync<long>($"SELECT count(*) {rows}"));
-        // now() is the transaction's start: equal timestamps mean the row was queued in the transaction that finished the run.
-        Assert.True(await app.Database.ScalarAsync<bool>($"SELECT d.created_at = r.finished_at {rows}"));
+        // now() is the transaction's start: equal timestamps mean one transaction finished the instance, the run and queued the row.
+        Assert.True(await app.Database.ScalarAsync<bool>($"SELECT d.created_at = r.finished_at AND d.created_at = i.updated_at {rows}"));
         Assert.NotNull(run.Callback);
         Assert.Equal((receiver.Url, "DELIVERED", 1, (int?)200, (string?)null),
             (run.Callback.Url, run.Callback.State, run.Callback.Attempts, run.Callback.LastStatus, run.Callback.LastError));
         Assert.NotNull(run.Callback.DeliveredAt);
         Assert.True(run.Callback.DeliveredAt >= run.FinishedAt);
         Assert.Single(receiver.Received);
+    }
+
+    [Fact]
+    public async Task FailedRunPostsItsCallbackWithTheFailedStateAndTheInstanceError()
+    {
+        using var receiver = new CallbackReceiver();
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("failing_job", "echo 'disk full' >&2; exit 4"));
+        await app.Database.LocalTemplateAsync("failing_job");
+
+        var launched = await app.LaunchAsync(WithCallback(LocalJobs.Body("cb-5"), receiver.Url, Secret));
+        await app.WaitForRunAsync(launched.RunId);
+        await WaitForCallbackStateAsync(app, launched.RunId, "DELIVERED");
+        var summary = Assert.Single(receiver.Received).Json.GetProperty("run");
+
+        Assert.Equal(RunStates.Failed, summary.GetProperty("state").GetString());
+        var instance = summary.GetProperty("instances").EnumerateArray().Single();
+        Assert.Equal(InstanceStates.Failed, instance.GetProperty("state").GetString());
+        Assert.Equal("Exited with code 4: disk full", instance.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task LaunchRejectedByThePlatformStillPostsTheCallbackOfItsFailedRun()
+    {
+        using var receiver = new CallbackReceiver();
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("known_job", "true"));
+        await app.Database.LocalTemplateAsync("missing_job");
+
+        using var response = await app.PostJsonAsync("/v1/runs", WithCallback(LocalJobs.Body("cb-6"), receiver.Url, Secret));
+        var runId = await app.Database.ScalarAsync<Guid>("SELECT run_id FROM streamsets.run WHERE user_run_id = 'cb-6'");
+        await WaitForCallbackStateAsync(app, runId, "DELIVERED");
+        var summary = Assert.Single(receiver.Received).Json.GetProperty("run");
+
+        Assert.Equal(System.Net.HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal((runId, RunStates.Failed), (summary.GetProperty("run-id").GetGuid(), summary.GetProperty("state").GetString()));
+        Assert.Equal(InstanceStates.StartFailed, summary.GetProperty("instances")[0].GetProperty("state").GetString());
     }
 
     [Fact]
