@@ -74,6 +74,26 @@ public sealed class LocalProcessLifetimeTests
     }
 
     [Fact]
+    public async Task JobThatExitsLeavingABackgroundProcessStillEndsWithinTheTemplatesMaxWait()
+    {
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("daemon_job", "sleep 40 & echo \"child $!\"; exit 0"));
+        await app.Database.LocalTemplateAsync("daemon_job", extraColumns: ", max_wait", extraValues: ", interval '1 second'");
+        var launched = await app.LaunchAsync(LocalJobs.Body("daemon-1"));
+        try
+        {
+            // The shell exits at once; its background child keeps the output pipes open for 40 s.
+            var run = await app.WaitForRunAsync(launched.RunId, TimeSpan.FromSeconds(15));
+
+            Assert.True(RunStates.IsTerminal(run.State));
+            Assert.NotEqual(InstanceStates.Running, Assert.Single(run.Instances).State);
+        }
+        finally
+        {
+            ProcessProbe.KillAllWithEnvironment($"JTS_RUN_ID={launched.RunId}");
+        }
+    }
+
+    [Fact]
     public async Task UnknownCommandNameAnswers502PlatformRejectedAndTheInstanceIsStartFailed()
     {
         await using var app = await TestApp.StartAsync(LocalJobs.Command("known_job", "true"));
