@@ -12,6 +12,7 @@ public sealed partial class LocalDemoJobTests
         var root = RepositoryRoot();
         var input = Path.Combine(root, "demo", "data", "weather.csv");
         var output = Directory.CreateTempSubdirectory("jts-demo-output-").FullName;
+        using var cleanup = new DeleteOnDispose(output);
         await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{Path.Combine(root, "demo", "jobs", "csv_filter.sh")}'"));
         await app.Database.LocalTemplateAsync("csv_filter",
             sourceParameters: new JsonObject { ["INPUT_FILE"] = input, ["OUTPUT_DIR"] = output }.ToJsonString());
@@ -52,6 +53,11 @@ public sealed partial class LocalDemoJobTests
             if (File.Exists(Path.Combine(directory.FullName, "demo", "jobs", "csv_filter.sh"))) return directory.FullName;
         }
         throw new InvalidOperationException($"No demo/jobs/csv_filter.sh above {AppContext.BaseDirectory}");
+    }
+
+    private sealed class DeleteOnDispose(string directory) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(directory, recursive: true);
     }
 
     [GeneratedRegex(@"^-?[0-9]+(\.[0-9]+)?$")]
