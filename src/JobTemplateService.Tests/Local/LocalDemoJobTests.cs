@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace JobTemplateService.Tests;
+
+/// <summary>The shipped demo job, demo/jobs/csv_filter.sh on demo/data/weather.csv, run by the service as README's quick start does.</summary>
+public sealed partial class LocalDemoJobTests
+{
+    [Fact]
+    public async Task DemoJobCountsMatchAnIndependentCountOfTheCsvAndAnUnknownCityFails()
+    {
+        var root = RepositoryRoot();
+        var input = Path.Combine(root, "demo", "data", "weather.csv");
+        var output = Directory.CreateTempSubdirectory("jts-demo-output-").FullName;
+        using var cleanup = new DeleteOnDispose(output);
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{Path.Combine(root, "demo", "jobs", "csv_filter.sh")}'"));
+        await app.Database.LocalTemplateAsync("csv_filter",
+            sourceParameters: new JsonObject { ["INPUT_FILE"] = input, ["OUTPUT_DIR"] = output }.ToJsonString());
+        var expected = Count(input, "London");
+
+        var launched = await app.LaunchAsync(LocalJobs.Body("demo-1",
+            new JsonObject { ["CITY"] = "London" }, new JsonObject { ["CITY"] = "Atlantis" }));
+        var run = await app.WaitForRunAsync(launched.RunId);
+
+        Assert.Equal(RunStates.Failed, run.State);
+        var london = run.Instances.Single(i => i.Parameters["CITY"] == "London");
+        Assert.Equal(InstanceStates.Succeeded, london.State);
+        Assert.Equal((expected.Input, expected.Output, expected.Errors),
+            (london.Metrics!.InputRecordCount, london.Metrics.OutputRecordCount, london.Metrics.ErrorRecordCount));
+        Assert.Equal(expected.Output + 1, File.ReadAllLines(Path.Combine(output, $"{run.RunId}-London.csv")).Length);
+        var atlantis = run.Instances.Single(i => i.Parameters["CITY"] == "Atlantis");
+        Assert.Equal(InstanceStates.Failed, atlantis.State);
+        Assert.StartsWith("Exited with code 3: csv_filter: no row has city 'Atlantis'", atlantis.Error);
+        Assert.Equal((expected.Input, 0L, expected.Errors),
+            (atlantis.Metrics!.InputRecordCount, atlantis.Metrics.OutputRecordCount, atlantis.Metrics.ErrorRecordCount));
+    }
+
+    /// <summary>Rows read (non-blank lines after the header), rows kept for the city, malformed rows.</summary>
+    private static (long Input, long Output, long Errors) Count(string csv, string city)
+    {
+        var lines = File.ReadAllLines(csv);
+        var header = lines[0].Split(',').Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var (cityColumn, temperatureColumn) = (header.IndexOf("city"), header.IndexOf("temperature_c"));
+        var rows = lines.Skip(1).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Split(',')).ToList();
+        var valid = rows.Where(f => f.Length == header.Count && Number().IsMatch(f[temperatureColumn].Trim())).ToList();
+        return (rows.Count, valid.Count(f => f[cityColumn].Trim() == city), rows.Count - valid.Count);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "demo", "jobs", "csv_filter.sh"))) return directory.FullName;
+        }
+        throw new InvalidOperationException($"No demo/jobs/csv_filter.sh above {AppContext.BaseDirectory}");
+    }
+
+    private sealed class DeleteOnDispose(string directory) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(directory, recursive: true);
+    }
+
+    [GeneratedRegex(@"^-?[0-9]+(\.[0-9]+)?$")]
+    private static partial Regex Number();
+}

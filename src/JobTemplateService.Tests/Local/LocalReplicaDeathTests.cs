@@ -1,0 +1,111 @@
+namespace JobTemplateService.Tests;
+
+/// <summary>
+/// A local process lives on the replica that started it. When that replica dies its instance ends
+/// FAILED with LocalPlatform.LostMessage on a live replica; when it stops cleanly it kills its
+/// processes and records them FAILED itself. Never left RUNNING.
+/// </summary>
+public sealed class LocalReplicaDeathTests
+{
+    [Fact]
+    public async Task RunningLocalInstanceWhoseReplicaLeaseExpiredEndsFailedWithTheLostMessageAfterAMonitorPass()
+    {
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("lost_job", "sleep 60"));
+        await app.Database.LocalTemplateAsync("lost_job");
+        var (runId, instanceId) = await InsertOrphanAsync(app.Database, Guid.NewGuid(), "now() - interval '1 second'");
+
+        await app.MonitorPassAsync();
+        var run = await app.GetRunAsync(runId);
+
+        Assert.Equal(RunStates.Failed, run.State);
+        var instance = Assert.Single(run.Instances);
+        Assert.Equal((instanceId, InstanceStates.Failed), (instance.InstanceId, instance.State));
+        Assert.Equal(LocalPlatform.LostMessage, instance.Error);
+        Assert.NotNull(instance.Metrics);
+        Assert.False(instance.Metrics.SuccessfulRun);
+        Assert.Equal(LocalPlatform.LostMessage, instance.Metrics.ErrorMessage);
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM streamsets.run_instance WHERE instance_id = '{instanceId}' AND lease_owner IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task LocalInstanceOfAReplicaThatStoppedHeartbeatingEndsFailedOnceItsLeaseIsFreed()
+    {
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("lost_job", "sleep 60"));
+        await app.Database.LocalTemplateAsync("lost_job");
+        var deadReplica = Guid.NewGuid();
+        await app.Database.ExecuteAsync($"""
+            INSERT INTO streamsets.service_replica (replica_id, host_name, process_id, heartbeat_at)
+            VALUES ('{deadReplica}', 'gone-host', 4242, now() - interval '1 hour')
+            """);
+        var (runId, _) = await InsertOrphanAsync(app.Database, deadReplica, "now() + interval '10 minutes'");
+
+        await app.Service<ReplicaHeartbeat>().RunOnceAsync(CancellationToken.None);
+        await app.MonitorPassAsync();
+        var run = await app.GetRunAsync(runId);
+
+        Assert.Equal(RunStates.Failed, run.State);
+        Assert.Equal((InstanceStates.Failed, LocalPlatform.LostMessage), (run.Instances[0].State, run.Instances[0].Error));
+        Assert.Equal(0L, await app.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM streamsets.service_replica WHERE replica_id = '{deadReplica}'"));
+    }
+
+    [Fact]
+    public async Task CleanShutdownKillsTheRunningProcessTreeAndEndsTheInstanceFailedSayingTheServiceStopped()
+    {
+        var app = await TestApp.StartAsync(LocalJobs.Command("tree_job", "sleep 300 & echo \"child $!\"; sleep 60"));
+        var database = app.Database;
+        string? marker = null;
+        try
+        {
+            await database.LocalTemplateAsync("tree_job");
+            var launched = await app.LaunchAsync(LocalJobs.Body("shutdown-1"));
+            marker = $"JTS_RUN_ID={launched.RunId}";
+            var child = int.Parse((await app.WaitForLogLineAsync(launched.RunId, "child "))["child ".Length..]);
+            var treeBefore = ProcessProbe.WithEnvironment(marker);
+
+            await app.DisposeAsync();
+            var treeAfter = await ProcessProbe.WaitUntilGoneAsync(() => ProcessProbe.WithEnvironment(marker), TimeSpan.FromSeconds(2));
+            var instance = $"FROM streamsets.run_instance WHERE run_id = '{launched.RunId}'";
+
+            Assert.Contains(child, treeBefore);
+            Assert.Equal(InstanceStates.Failed, await database.ScalarAsync<string>($"SELECT state {instance}"));
+            Assert.Contains("service stopped", await database.ScalarAsync<string>($"SELECT error {instance}"));
+            Assert.Equal(RunStates.Failed, await database.ScalarAsync<string>(
+                $"SELECT state FROM streamsets.run WHERE run_id = '{launched.RunId}'"));
+            Assert.Equal(1L, await database.ScalarAsync<long>(
+                $"SELECT count(*) FROM streamsets.job_run_metrics WHERE run_id = '{launched.RunId}' AND NOT successful_run"));
+            Assert.Empty(treeAfter);
+            Assert.False(ProcessProbe.IsRunning(child));
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            if (marker is not null) ProcessProbe.KillAllWithEnvironment(marker);
+        }
+    }
+
+    /// <summary>A run with one RUNNING local instance held by another replica; its process is nowhere.</summary>
+    private static async Task<(Guid RunId, Guid InstanceId)> InsertOrphanAsync(TestDatabase database, Guid owner, string leaseExpiresAt)
+    {
+        var (runId, instanceId) = (Guid.NewGuid(), Guid.NewGuid());
+        await database.ExecuteAsync($"""
+            WITH t AS (SELECT job_template_id FROM streamsets.job_template WHERE sch_job_template_id = 'lost_job'),
+            r AS (
+                INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id, pattern_name,
+                                            platform, platform_template_id, state)
+                SELECT '{runId}', 'ann@example.com', 'orphan-1', 'local', 'out', job_template_id, 'local-to-out', 'local', 'lost_job', 'RUNNING'
+                  FROM t
+                RETURNING run_id, job_template_id
+            )
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters,
+                                                 platform_job_id, name, started_at, deadline_at, next_check_at,
+                                                 lease_owner, lease_expires_at, lease_generation, launch_attempts)
+            SELECT '{instanceId}', run_id, 0, job_template_id, 'local', 'RUNNING', jsonb_build_object(), 'local:{instanceId}', 'lost_job #1',
+                   now() - interval '5 minutes', now() + interval '1 hour', now() - interval '1 minute',
+                   '{owner}', {leaseExpiresAt}, 3, 1
+              FROM r
+            """);
+        return (runId, instanceId);
+    }
+}
