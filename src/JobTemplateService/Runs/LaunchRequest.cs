@@ -78,7 +78,7 @@ internal static class LaunchRequestParser
         var callbackSecret = OptionalString(root, "callback-secret", 256, errors);
         if (callbackUrl is not null && (!Uri.TryCreate(callbackUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
             errors["callback-url"] = ["'callback-url' must be an absolute http or https URL."];
-        if (callbackSecret is not null && callbackUrl is null)
+        if (callbackSecret is not null && !root.TryGetProperty("callback-url", out _))
             errors["callback-secret"] = ["'callback-secret' needs a 'callback-url'."];
         if (errors.Count > 0) return null;
         return new LaunchRequest(strings["user-id"], strings["user-run-id"], strings["source-type"], strings["target-type"], sets!,

@@ -15,14 +15,25 @@ internal sealed class LocalLogWriter(NpgsqlDataSource dataSource, IOptions<Local
     private readonly Channel<LogLine> lines = Channel.CreateBounded<LogLine>(
         new BoundedChannelOptions(100_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
+    private readonly SemaphoreSlim flushing = new(1, 1);
+
     public void Write(LogLine line) => lines.Writer.TryWrite(line);
 
     /// <summary>Writes everything received so far (a finished process's last lines before its completion is recorded).</summary>
     public async Task FlushAsync(CancellationToken ct)
     {
-        var batch = new List<LogLine>();
-        while (lines.Reader.TryRead(out var line)) batch.Add(line);
-        if (batch.Count > 0) await WriteAsync(batch, ct);
+        // One flush at a time: a completion's flush waits for a batch already being written.
+        await flushing.WaitAsync(ct);
+        try
+        {
+            var batch = new List<LogLine>();
+            while (lines.Reader.TryRead(out var line)) batch.Add(line);
+            if (batch.Count > 0) await WriteAsync(batch, ct);
+        }
+        finally
+        {
+            flushing.Release();
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -114,6 +114,7 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
         finally
         {
             job.Hold.Dispose();
+            job.Recorded.TrySetResult();
             _ = Task.Delay(TimeSpan.FromMinutes(10)).ContinueWith(_ => jobs.TryRemove(job.Process.JobId, out var _), TaskScheduler.Default);
         }
     }
@@ -145,6 +146,9 @@ internal sealed class LocalJob(LocalProcess process, Guid runId, long leaseGener
     public TimeSpan Timeout { get; } = timeout;
     public IDisposable Hold { get; } = hold;
     public string? StartError { get; set; }
+
+    /// <summary>Completes once the job's completion has been recorded (or given up on).</summary>
+    public TaskCompletionSource Recorded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Succeeded => StartError is null && Process.KilledBecause is null && Process.ExitCode == 0;
 

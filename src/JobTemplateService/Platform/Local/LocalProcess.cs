@@ -14,6 +14,7 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long lineNumber;
     private Process? process;
+    private int? groupId;
 
     public string JobId { get; } = jobId;
     public Guid InstanceId { get; } = instanceId;
@@ -26,17 +27,25 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     public Task<int> Exited => exited.Task;
     public bool IsFinished => exited.Task.IsCompleted;
 
+    private const string Setsid = "/usr/bin/setsid";
+
     public void Start()
     {
-        var info = new ProcessStartInfo("/bin/sh")
+        // In its own session (setsid), the job and everything it starts form one process group,
+        // which can be killed as a whole — even processes it left behind when its shell exited.
+        var grouped = File.Exists(Setsid);
+        var info = new ProcessStartInfo(grouped ? Setsid : "/bin/sh")
         {
-            ArgumentList = { "-c", command },
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (grouped) info.ArgumentList.Add("/bin/sh");
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(command);
+        info.Environment.Clear(); // only what the job is given: the service's own secrets stay out
         foreach (var (name, value) in environment) info.Environment[name] = value;
         process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Line("stdout", e.Data);
@@ -44,6 +53,7 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
         process.Exited += (_, _) => _ = FinishAsync();
         StartedAt = DateTime.UtcNow;
         process.Start();
+        groupId = grouped ? process.Id : null;
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -52,7 +62,9 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     /// <summary>Kills the process and everything it started.</summary>
     public void Kill(string because)
     {
+        if (IsFinished) return;
         KilledBecause ??= because;
+        KillGroup();
         try
         {
             if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
@@ -65,12 +77,28 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
 
     private async Task FinishAsync()
     {
-        await process!.WaitForExitAsync(); // drains the redirected output first
+        // The shell has exited. Its output ends when every process holding it has gone, so
+        // whatever it left running in the background is killed after a short drain.
+        var drained = process!.WaitForExitAsync();
+        if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2))) != drained)
+        {
+            KillGroup();
+            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5)));
+        }
+        KillGroup();
         FinishedAt = DateTime.UtcNow;
         ExitCode = process.ExitCode;
         exited.TrySetResult(process.ExitCode);
         process.Dispose();
     }
+
+    private void KillGroup()
+    {
+        if (groupId is { } group) _ = KillProcessGroup(-group, 9); // SIGKILL to every process of the job's group
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int KillProcessGroup(int pid, int signal);
 
     private void Line(string stream, string? text)
     {

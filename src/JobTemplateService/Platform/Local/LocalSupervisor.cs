@@ -36,7 +36,7 @@ internal sealed class LocalSupervisor(LocalPlatform platform, NpgsqlDataSource d
         foreach (var job in running) job.Process.Kill("shutdown");
         if (running.Count == 0) return;
         logger.LogWarning("Stopping: killed {Count} local process(es); they end FAILED", running.Count);
-        await Task.WhenAny(Task.WhenAll(running.Select(j => j.Process.Exited)), Task.Delay(TimeSpan.FromSeconds(5), cancellationToken));
-        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken); // let their completions commit
+        // Wait until their completions are recorded, before the heartbeat hands the leases back.
+        await Task.WhenAny(Task.WhenAll(running.Select(j => j.Recorded.Task)), Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
     }
 }
