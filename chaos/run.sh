@@ -8,7 +8,7 @@
 # recovery times, appends them to chaos/RESULTS.md (CHAOS_RESULTS= to skip) and ends with
 # "N passed, N failed". Logs of the last run are kept in chaos/.last-run/.
 # Environment: CHAOS_SEED (random by default), CHAOS_WORKERS (concurrent launch clients, default 4),
-# CHAOS_SLOW_PLATFORM=1 (adds a phase where the platform creates jobs only after the client timed out).
+# CHAOS_SLOW_PLATFORM=0 (skips the phase where the platform creates jobs only after the client timed out).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"

@@ -28,7 +28,7 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
         await RestartPostgresAsync();
         await TerminateBackendsAsync();
         await PlatformFaultsAsync();
-        if (Environment.GetEnvironmentVariable("CHAOS_SLOW_PLATFORM") == "1") await SlowPlatformAsync();
+        if (Environment.GetEnvironmentVariable("CHAOS_SLOW_PLATFORM") != "0") await SlowPlatformAsync();
     }
 
     /// <summary>
@@ -137,7 +137,7 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
     }
 
     /// <summary>
-    /// Opt-in (CHAOS_SLOW_PLATFORM=1): the platform creates every job, but only after the service's
+    /// On unless CHAOS_SLOW_PLATFORM=0: the platform creates every job, but only after the service's
     /// launch timeout (5 s), reconcile grace (3 s) and a poll have passed, so a search by run tag finds nothing yet.
     /// </summary>
     private async Task SlowPlatformAsync()
