@@ -11,6 +11,7 @@ namespace JobTemplateService.Tests;
 /// Issue 4 item 9: a secret value reaches the platform and nothing else — not a response, not a
 /// log event at any level, not a row of any table except the template row that holds it.
 /// </summary>
+[Collection(LogCapturingCollection.Name)]
 public sealed class SecretLeakTests
 {
     private static readonly string DbPassword = "db-password-" + Guid.NewGuid().ToString("N");

@@ -7,6 +7,7 @@ using Serilog.Events;
 namespace JobTemplateService.Tests;
 
 /// <summary>Security:Mode=None is for a local demo: anyone may launch, and the service says so loudly at startup.</summary>
+[Collection(LogCapturingCollection.Name)]
 public sealed class SecurityModeTests
 {
     [Fact]
