@@ -1,0 +1,88 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace JobTemplateService.Tests;
+
+/// <summary>/health/live, /health/ready and the Prometheus /metrics (jts_* series with low-cardinality labels only).</summary>
+public sealed class HealthAndMetricsTests
+{
+    [Fact]
+    public async Task LiveAndReadyAnswer200WhileTheDatabaseIsUp()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        using var live = await app.Client.GetAsync("/health/live");
+        using var ready = await app.Client.GetAsync("/health/ready");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (live.StatusCode, ready.StatusCode));
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ReadyAnswers503WhenTheDatabaseIsGoneWhileLiveStays200()
+    {
+        await using var app = await TestApp.StartAsync();
+        using (var before = await app.Client.GetAsync("/health/ready")) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        await app.Database.DropAsync();
+        using var ready = await app.Client.GetAsync("/health/ready");
+        using var live = await app.Client.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("Unhealthy", await ready.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsCountLaunchesPlatformCallsAndFinishedInstances()
+    {
+        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await app.Database.ExampleTemplateAsync();
+        var before = await app.ScrapeAsync();
+
+        var runId = (await app.LaunchAsync(LaunchBodies.Body())).RunId;
+        await app.Service<MaintenanceSweeper>().RunOnceAsync(CancellationToken.None);
+        var whileRunning = await app.ScrapeAsync();
+        await app.RunToCompletionAsync(runId);
+        var after = await app.ScrapeAsync();
+
+        Assert.True(Delta(before, whileRunning, "jts_launches_total{outcome=\"started\"}") >= 1);
+        Assert.True(Delta(before, whileRunning,
+            "jts_platform_call_seconds_count{platform=\"controlhub\",operation=\"start\",outcome=\"started\"}") >= 1);
+        Assert.All(["QUEUED", "PENDING", "STARTING", "RUNNING"],
+            state => Assert.Contains($"jts_live_instances{{state=\"{state}\"}} ", whileRunning));
+        Assert.True(Delta(whileRunning, after, "jts_platform_call_seconds_count{platform=\"controlhub\",operation=\"status\",outcome=\"ok\"}") >= 1);
+        Assert.True(Delta(whileRunning, after, "jts_instances_finished_total{state=\"SUCCEEDED\"}") >= 1);
+        Assert.True(Delta(whileRunning, after, "jts_monitor_lag_seconds_count") >= 1);
+        Assert.True(Delta(whileRunning, after, "jts_completion_to_metrics_seconds_count") >= 1);
+    }
+
+    [Fact]
+    public async Task NoMetricLabelCarriesARunIdUserRunIdUserIdOrJobId()
+    {
+        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await app.Database.ExampleTemplateAsync();
+        var userRunId = "nightly-" + Guid.NewGuid().ToString("N")[..12];
+        var userId = $"user-{Guid.NewGuid().ToString("N")[..8]}@example.com";
+        app.ControlHub.DefaultScript = JobScript.ForceStopped();
+
+        var run = await app.LaunchAsync(LaunchBodies.Body(userRunId: userRunId, userId: userId));
+        await app.RunToCompletionAsync(run.RunId);
+        foreach (var path in new[] { $"/v1/runs/{run.RunId}/outcome", $"/v1/runs?user-run-id={userRunId}", $"/v1/metrics?run-id={run.RunId}" })
+        {
+            using var response = await app.Client.GetAsync(path);
+        }
+        var text = await app.ScrapeAsync();
+
+        Assert.Contains("jts_launches_total", text);
+        Assert.Contains("jts_instances_finished_total{state=\"FAILED\"}", text);
+        Assert.All([userRunId, userId, run.RunId.ToString(), run.Instances[0].PlatformJobId!, run.Instances[0].InstanceId.ToString()],
+            id => Assert.DoesNotContain(id, text));
+        var labels = PrometheusText.LabelValues(text).ToList();
+        Assert.NotEmpty(labels);
+        Assert.DoesNotContain(labels, v => Regex.IsMatch(v, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
+    }
+
+    private static double Delta(string before, string after, string series) =>
+        PrometheusText.Sample(after, series) - PrometheusText.Sample(before, series);
+}
