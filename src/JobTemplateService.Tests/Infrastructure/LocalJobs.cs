@@ -35,15 +35,6 @@ public static class LocalJobs
     public static JsonObject Body(string userRunId = "local-1", params JsonObject[] sets) =>
         LaunchBodies.Body(userRunId, source: Source, target: Target, sets: sets.Length == 0 ? [new JsonObject()] : sets);
 
-    /// <summary>Launches and expects 202 with the run.</summary>
-    public static async Task<RunResource> LaunchAsync(this TestApp app, JsonObject body)
-    {
-        using var response = await app.PostJsonAsync("/v1/runs", body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Launch answered {(int)response.StatusCode}: {text}");
-        return System.Text.Json.JsonSerializer.Deserialize<RunResource>(text, Json.Options)!;
-    }
-
     /// <summary>Polls the run until it is terminal; fails the test with the last state seen when it is not in time.</summary>
     public static async Task<RunResource> WaitForRunAsync(this TestApp app, Guid runId, TimeSpan? timeout = null)
     {

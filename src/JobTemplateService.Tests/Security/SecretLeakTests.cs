@@ -50,6 +50,8 @@ public sealed class SecretLeakTests
         app.ControlHub.OnCreate = _ => CreateAnswer.ServerErrorWithoutCreating();
         var unclear = RunId(await Keep(app.PostJsonAsync("/v1/runs", Body("leak-3"))));
         app.ControlHub.OnCreate = null;
+        await app.MonitorPassAsync();
+        await app.ElapseReconcileWaitAsync();
         await app.RunToCompletionAsync(unclear);
         var locked = Body("leak-4");
         locked["runtime-parameters"]![0]!["DB_PASSWORD"] = DbPassword;

@@ -16,8 +16,7 @@ internal static class MetricsApi
             .RequireRateLimiting(SecurityRegistration.RateLimitPolicy)
             .MapGet("/", ListMetrics).WithName(nameof(ListMetrics))
             .WithSummary("Metrics rows (one per finished instance), newest first; Accept: text/csv for CSV.")
-            .Produces<MetricsPage>(StatusCodes.Status200OK, "application/json")
-            .Produces<string>(StatusCodes.Status200OK, "text/csv");
+            .Produces(StatusCodes.Status200OK, typeof(MetricsPage), "application/json", "text/csv");
         return app;
     }
 

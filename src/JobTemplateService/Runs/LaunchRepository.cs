@@ -23,8 +23,13 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         // A template with a concurrency limit: lock its row so that replicas launching at the same
         // moment count one after the other; what does not fit waits QUEUED, behind older queued work.
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var load = await connection.QuerySingleAsync<TemplateLoad>(new CommandDefinition(TemplateLoad.Sql,
-            new { intent.Template.JobTemplateId }, transaction, cancellationToken: ct));
+        TemplateLoad load;
+        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(TemplateLoad.Sql,
+                         new { intent.Template.JobTemplateId }, transaction, cancellationToken: ct)))
+        {
+            await results.ReadAsync<int>();
+            load = await results.ReadSingleAsync<TemplateLoad>();
+        }
         var capacity = load.Queued > 0 ? 0 : Math.Max((load.Limit ?? int.MaxValue) - (int)load.Active, 0);
         var limited = intent with
         {
@@ -127,15 +132,17 @@ internal sealed record RecordedIntent(DateTime CreatedAt, IReadOnlyList<IntentIn
 /// <summary>A template's concurrency limit and its live instances, read under the template row's lock.</summary>
 internal sealed record TemplateLoad
 {
+    // Lock first, count in a second statement: a count in the locking statement would use the
+    // snapshot taken before the lock was granted, and miss what the previous holder launched.
     public const string Sql = """
+        SELECT 1 FROM streamsets.job_template WHERE job_template_id = @JobTemplateId FOR UPDATE;
         SELECT t.max_concurrent_instances AS limit,
                (SELECT count(*) FROM streamsets.run_instance i
                  WHERE i.job_template_id = t.job_template_id AND i.state IN ('PENDING', 'STARTING', 'RUNNING')) AS active,
                (SELECT count(*) FROM streamsets.run_instance i
                  WHERE i.job_template_id = t.job_template_id AND i.state = 'QUEUED') AS queued
           FROM streamsets.job_template t
-         WHERE t.job_template_id = @JobTemplateId
-           FOR UPDATE OF t
+         WHERE t.job_template_id = @JobTemplateId;
         """;
 
     public int? Limit { get; init; }

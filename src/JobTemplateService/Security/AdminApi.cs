@@ -8,7 +8,8 @@ internal static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/v1/admin/api-keys").WithTags("Admin").RequireAuthorization(Scopes.Admin);
+        var keys = app.MapGroup("/v1/admin/api-keys").WithTags("Admin").RequireAuthorization(Scopes.Admin)
+            .RequireRateLimiting(SecurityRegistration.RateLimitPolicy);
         keys.MapPost("/", CreateApiKey).WithName(nameof(CreateApiKey))
             .WithSummary("Create an API key; the key itself is in this answer only.").ProducesValidationProblem().ProducesProblem(409);
         keys.MapGet("/", ListApiKeys).WithName(nameof(ListApiKeys)).WithSummary("API keys (never the keys themselves).");

@@ -7,7 +7,7 @@ namespace JobTemplateService.Tests;
 
 /// <summary>Each host writes its log events to its own Serilog pipeline, even with another host in the same process.</summary>
 [Collection(LogCapturingCollection.Name)]
-public sealed class LoggingTests
+public sealed class RequestLogIsolationTests
 {
     [Fact]
     public async Task LogEventsOfTwoHostsInOneProcessStayWithTheirOwnHost()
