@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks, in one command:  bench/run.sh            (the full run, about 15 minutes; writes bench/RESULTS.md)
 #                                  bench/run.sh --smoke    (every scenario at a tiny size, for CI; writes bench/results/smoke.md)
+#                                  bench/run.sh [--smoke] --only launch,queries   (some scenarios only: launch, monitor, queries, startup)
 # Builds the service and the benchmarks in Release, starts a throwaway PostgreSQL with the service's schema,
 # runs every scenario (launch against the floor, monitor scale, queries, start-up) and writes the report.
 # Measure on an otherwise idle machine: the report records the load average before and after.
@@ -10,13 +11,14 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-mode=full
-case "${1:-}" in
-    --smoke) mode=smoke ;;
-    "") ;;
-    *) echo "usage: bench/run.sh [--smoke]" >&2; exit 2 ;;
-esac
-if [ "$mode" = smoke ]; then out="$root/bench/results/smoke.md"; else out="$root/bench/RESULTS.md"; fi
+# Only a full run of every scenario replaces bench/RESULTS.md; anything else is written to bench/results/ (git-ignored).
+out="$root/bench/RESULTS.md" mode=full
+for arg in "$@"; do
+    case "$arg" in
+        --smoke) mode=smoke; out="$root/bench/results/smoke.md" ;;
+        --only) [ "$mode" = smoke ] || out="$root/bench/results/partial.md" ;;
+    esac
+done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jts-bench.XXXXXX")
 chmod 755 "$work" # the server runs as the postgres user when this script runs as root
@@ -46,6 +48,6 @@ echo "   PostgreSQL on port $PG_PORT; load average now: $(cut -d' ' -f1-3 /proc/
 echo "== Running every scenario ($mode)"
 BENCH_PG="Host=127.0.0.1;Port=$PG_PORT;Username=$PG_USER;Database=postgres" BENCH_TEMPLATE_DB=bench_template \
 BENCH_SERVICE_DLL="$work/service/JobTemplateService.dll" BENCH_WORK="$work" BENCH_OUT="$out" \
-BENCH_PG_PID_FILE="$work/pg/data/postmaster.pid" BENCH_COMMAND="bench/run.sh${1:+ $1}" \
-    dotnet "$work/bench/JobTemplateService.Benchmarks.dll" ${1:+"$1"}
+BENCH_PG_PID_FILE="$work/pg/data/postmaster.pid" BENCH_COMMAND="bench/run.sh${*:+ $*}" \
+    dotnet "$work/bench/JobTemplateService.Benchmarks.dll" "$@"
 echo "== Report: ${out#$root/}"

@@ -3,16 +3,22 @@ namespace JobTemplateService.Benchmarks;
 /// <summary>Where things are (environment variables set by bench/run.sh) and how big each scenario is.</summary>
 internal sealed record BenchSettings(
     string AdminConnectionString, string TemplateDatabase, string ServiceDll, string HostDll, string Work, string Output,
-    string? PostmasterPidFile, string Command, bool Smoke, BenchSizes Sizes)
+    string? PostmasterPidFile, string Command, bool Smoke, BenchSizes Sizes, IReadOnlySet<string> Scenarios)
 {
+    public static readonly string[] AllScenarios = ["launch", "monitor", "queries", "startup"];
+
+    /// <summary>Arguments: --smoke for tiny sizes; --only a,b to run some scenarios only.</summary>
     public static BenchSettings FromEnvironment(string[] args)
     {
         var smoke = args.Contains("--smoke");
+        var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (only?.Except(AllScenarios).FirstOrDefault() is { } unknown)
+            throw new ArgumentException($"unknown scenario '{unknown}'; the scenarios are {string.Join(", ", AllScenarios)}");
         return new BenchSettings(
             Required("BENCH_PG"), Required("BENCH_TEMPLATE_DB"), Required("BENCH_SERVICE_DLL"),
             typeof(BenchSettings).Assembly.Location, Required("BENCH_WORK"), Required("BENCH_OUT"),
             Environment.GetEnvironmentVariable("BENCH_PG_PID_FILE"), Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "bench/run.sh", smoke,
-            smoke ? BenchSizes.Smoke : BenchSizes.Full);
+            smoke ? BenchSizes.Smoke : BenchSizes.Full, (only ?? AllScenarios).ToHashSet());
     }
 
     private static string Required(string name) =>

@@ -25,6 +25,7 @@ internal static class Driver
 
     private static async Task<T?> Attempt<T>(string scenario, Report report, Func<Task<T>> run) where T : class
     {
+        if (!report.Settings.Scenarios.Contains(scenario)) return null;
         try
         {
             Log.Info($"== {scenario}");

@@ -6,6 +6,7 @@ namespace JobTemplateService.Benchmarks;
 /// <summary>The Markdown report: machine and settings, the targets, then each scenario's figures as median (min–max) over the repetitions.</summary>
 internal sealed class Report(BenchSettings settings, Machine machine, string loadBefore, DateTime startedAt)
 {
+    public BenchSettings Settings => settings;
     public string LoadBefore => loadBefore;
     public string LoadAfter { get; set; } = "";
     public LaunchResults? Launch { get; set; }
