@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks, in one command:  bench/run.sh            (the full run, about 15 minutes; writes bench/RESULTS.md)
 #                                  bench/run.sh --smoke    (every scenario at a tiny size, for CI; writes bench/results/smoke.md)
-#                                  bench/run.sh [--smoke] --only launch,queries   (some scenarios only: launch, monitor, queries, startup)
+#                                  bench/run.sh [--smoke] [--only launch,queries] [--repetitions N]
+#                                      (some scenarios only: launch, monitor, queries, startup; another number of repetitions)
 # Builds the service and the benchmarks in Release, starts a throwaway PostgreSQL with the service's schema,
 # runs every scenario (launch against the floor, monitor scale, queries, start-up) and writes the report.
 # Measure on an otherwise idle machine: the report records the load average before and after.
@@ -16,7 +17,7 @@ out="$root/bench/RESULTS.md" mode=full
 for arg in "$@"; do
     case "$arg" in
         --smoke) mode=smoke; out="$root/bench/results/smoke.md" ;;
-        --only) [ "$mode" = smoke ] || out="$root/bench/results/partial.md" ;;
+        --only|--repetitions) [ "$mode" = smoke ] || out="$root/bench/results/partial.md" ;;
     esac
 done
 

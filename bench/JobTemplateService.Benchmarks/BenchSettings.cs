@@ -7,19 +7,23 @@ internal sealed record BenchSettings(
 {
     public static readonly string[] AllScenarios = ["launch", "monitor", "queries", "startup"];
 
-    /// <summary>Arguments: --smoke for tiny sizes; --only a,b to run some scenarios only.</summary>
+    /// <summary>Arguments: --smoke for tiny sizes; --only a,b to run some scenarios only; --repetitions N.</summary>
     public static BenchSettings FromEnvironment(string[] args)
     {
         var smoke = args.Contains("--smoke");
-        var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var only = Option(args, "--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries);
         if (only?.Except(AllScenarios).FirstOrDefault() is { } unknown)
             throw new ArgumentException($"unknown scenario '{unknown}'; the scenarios are {string.Join(", ", AllScenarios)}");
+        var sizes = smoke ? BenchSizes.Smoke : BenchSizes.Full;
+        if (Option(args, "--repetitions") is { } repetitions) sizes = sizes with { Repetitions = int.Parse(repetitions) };
         return new BenchSettings(
             Required("BENCH_PG"), Required("BENCH_TEMPLATE_DB"), Required("BENCH_SERVICE_DLL"),
             typeof(BenchSettings).Assembly.Location, Required("BENCH_WORK"), Required("BENCH_OUT"),
             Environment.GetEnvironmentVariable("BENCH_PG_PID_FILE"), Environment.GetEnvironmentVariable("BENCH_COMMAND") ?? "bench/run.sh", smoke,
-            smoke ? BenchSizes.Smoke : BenchSizes.Full, (only ?? AllScenarios).ToHashSet());
+            sizes, (only ?? AllScenarios).ToHashSet());
     }
+
+    private static string? Option(string[] args, string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value

@@ -19,8 +19,8 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
             var run = await RunOnceAsync(repetition);
             runs.Add(run);
             Log.Info($"monitor rep {repetition}: {run.Recorded}/{run.Instances} recorded in {run.Wall.TotalSeconds:0} s; detection p50 " +
-                     $"{run.DetectionMs.P50:0} p95 {run.DetectionMs.P95:0} p99 {run.DetectionMs.P99:0} ms; status calls per cycle max " +
-                     $"{run.Cycles.Select(c => c.StatusCalls).DefaultIfEmpty().Max()} (bound {run.Cycles.Select(c => c.Bound).DefaultIfEmpty().Max():0.0}); " +
+                     $"{run.DetectionMs.P50:0} p95 {run.DetectionMs.P95:0} p99 {run.DetectionMs.P99:0} ms; status calls per interval ≤ " +
+                     $"{run.WorstWindowRatio:0.00} × bound, {run.IdsPerStatusCall:0} ids per call, {run.PollsPerInstanceInterval:0.00} polls per instance per interval; " +
                      $"CPU {run.CpuCores * 100:0}% of a core; peak RSS {run.PeakRssBytes / 1048576.0:0} MB");
         }
         return runs;
@@ -62,19 +62,20 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
         var recordedAt = rows.Select(r => new DateTimeOffset(r.RecordedAt, TimeSpan.Zero).ToUnixTimeMilliseconds()).ToList();
         var detection = rows.Select(r => new DateTimeOffset(r.RecordedAt, TimeSpan.Zero).ToUnixTimeMilliseconds() - finishes[r.JobId])
             .Select(ms => (double)ms);
-        var cycles = PollCycles.From(samples, sizes.PollInterval / 4, sizes.MonitorInstances, recordedAt);
-        return new MonitorRun(sizes.MonitorInstances, (int)recorded, Percentiles.Of(detection), cycles, hub.Calls.CallsSnapshot(), wall,
-            atEnd.Cpu - atReady.Cpu, atEnd.PeakRssBytes);
+        var windows = PollWindows.From(samples, sizes.PollInterval, sizes.MonitorInstances, recordedAt);
+        return new MonitorRun(sizes.MonitorInstances, (int)recorded, Percentiles.Of(detection), windows, hub.Calls.CallsSnapshot(),
+            hub.Calls.JobIds(Endpoints.Status), wall, atEnd.Cpu - atReady.Cpu, atEnd.PeakRssBytes);
     }
 
-    /// <summary>The fake's count of status calls every 20 ms, as (unix ms, count so far).</summary>
-    private static async Task<List<(long AtMs, long Count)>> SampleStatusCallsAsync(FakeControlHubServer hub, CancellationToken ct)
+    /// <summary>The fake's totals of status calls and the job ids they named, every 20 ms.</summary>
+    private static async Task<List<StatusSample>> SampleStatusCallsAsync(FakeControlHubServer hub, CancellationToken ct)
     {
-        var samples = new List<(long, long)>();
+        var samples = new List<StatusSample>();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         try
         {
-            do samples.Add((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), hub.Calls.Calls(Endpoints.Status)));
+            do samples.Add(new StatusSample(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), hub.Calls.Calls(Endpoints.Status),
+                    hub.Calls.JobIds(Endpoints.Status)));
             while (await timer.WaitForNextTickAsync(ct));
         }
         catch (OperationCanceledException)
@@ -87,8 +88,16 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
 
 /// <summary>One repetition of the monitor scenario.</summary>
 internal sealed record MonitorRun(
-    int Instances, int Recorded, Percentiles DetectionMs, IReadOnlyList<PollCycle> Cycles, IReadOnlyDictionary<string, long> Calls,
-    TimeSpan Wall, TimeSpan Cpu, long PeakRssBytes)
+    int Instances, int Recorded, Percentiles DetectionMs, IReadOnlyList<PollWindow> Windows, IReadOnlyDictionary<string, long> Calls,
+    long StatusJobIds, TimeSpan Wall, TimeSpan Cpu, long PeakRssBytes)
 {
     public double CpuCores => Cpu / Wall;
+
+    /// <summary>The largest status calls ÷ bound over all poll intervals (1 = exactly at the bound).</summary>
+    public double WorstWindowRatio => Windows.Select(w => w.StatusCalls / w.Bound).DefaultIfEmpty().Max();
+
+    public double IdsPerStatusCall => (double)StatusJobIds / Math.Max(Calls.GetValueOrDefault(Endpoints.Status), 1);
+
+    /// <summary>How often each instance in flight was asked about per poll interval, on average (1 = once).</summary>
+    public double PollsPerInstanceInterval => (double)Windows.Sum(w => w.JobIds) / Math.Max(Windows.Sum(w => (long)w.InFlight), 1);
 }
