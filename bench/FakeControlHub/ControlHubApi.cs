@@ -39,11 +39,17 @@ public static class ControlHubApi
         return Results.Ok(created.Select(j => j.Status(store.Now, store.Options.OrgId)).ToList());
     }
 
-    private static IResult Statuses(string[] ids, JobStore store) =>
-        Results.Ok(store.FindMany(ids).ToDictionary(j => j.Id, j => j.Status(store.Now, store.Options.OrgId)));
+    private static IResult Statuses(string[] ids, JobStore store, CallStats stats)
+    {
+        stats.JobIds(Endpoints.Status, ids.Length);
+        return Results.Ok(store.FindMany(ids).ToDictionary(j => j.Id, j => j.Status(store.Now, store.Options.OrgId)));
+    }
 
-    private static IResult BulkGet(string[] ids, JobStore store) =>
-        Results.Ok(store.FindMany(ids).Select(j => j.Json(store.Now, store.Options.OrgId)).ToList());
+    private static IResult BulkGet(string[] ids, JobStore store, CallStats stats)
+    {
+        stats.JobIds(Endpoints.BulkGet, ids.Length);
+        return Results.Ok(store.FindMany(ids).Select(j => j.Json(store.Now, store.Options.OrgId)).ToList());
+    }
 
     private static IResult List(JobStore store, string? templateJobId, string? jobTag, int? offset, int? len)
     {

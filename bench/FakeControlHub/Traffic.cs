@@ -19,12 +19,18 @@ public sealed class CallStats
 {
     private readonly ConcurrentDictionary<string, long> calls = new();
     private readonly ConcurrentDictionary<string, long> outcomes = new();
+    private readonly ConcurrentDictionary<string, long> jobIds = new();
 
     public void Call(string endpoint) => calls.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
 
     public void Outcome(string endpoint, string outcome) => outcomes.AddOrUpdate($"{endpoint}:{outcome}", 1, (_, n) => n + 1);
 
     public long Calls(string endpoint) => calls.GetValueOrDefault(endpoint);
+
+    /// <summary>Job ids named by the bulk calls (status, bulkGet): with <see cref="Calls(string)"/>, how full their batches were.</summary>
+    public void JobIds(string endpoint, int count) => jobIds.AddOrUpdate(endpoint, count, (_, n) => n + count);
+
+    public long JobIds(string endpoint) => jobIds.GetValueOrDefault(endpoint);
 
     public IReadOnlyDictionary<string, long> CallsSnapshot() => new SortedDictionary<string, long>(calls);
 
@@ -34,5 +40,6 @@ public sealed class CallStats
     {
         calls.Clear();
         outcomes.Clear();
+        jobIds.Clear();
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace JobTemplateService.Tests;
@@ -92,6 +93,27 @@ public sealed class InstanceMonitorTests
         Assert.Equal(2, rows.Count);
         Assert.Equal(2, rows.Select(r => r.InstanceId).Distinct().Count());
         Assert.Equal(statusCallsAtCompletion, app.ControlHub.Calls("POST", "/jobs/status").Count);
+    }
+
+    [Fact]
+    public async Task APassPollsEachInstanceOnceEvenWhenItComesDueAgainDuringThePass()
+    {
+        // A 1 ms poll interval: every instance is due again long before a pass of one-instance claims ends.
+        await using var app = await TestApp.StartAsync(settings =>
+        {
+            RunHelpers.Patient(settings);
+            settings["Monitor:ClaimBatchSize"] = "1";
+        });
+        await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
+        app.ControlHub.NextJobs(JobScript.RunsForever(), JobScript.RunsForever(), JobScript.RunsForever());
+        await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix", "Lagos");
+
+        var checkedCount = await app.MonitorPassAsync();
+        var polled = app.ControlHub.Calls("POST", "/jobs/status").Select(c => JsonNode.Parse(c.RequestMessage!.Body!)!.AsArray().Single()!.GetValue<string>());
+
+        Assert.Equal(3, checkedCount);
+        Assert.Equal(3, polled.Distinct().Count());
+        Assert.Equal(3, polled.Count());
     }
 
     [Fact]

@@ -51,7 +51,9 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
             ErrorMessage = result?.ErrorMessage ?? (completion.FinalState == InstanceStates.Succeeded ? null : completion.Error),
         }, cancellationToken: ct));
         await results.ReadAsync<int>();
-        return (await results.ReadAsync<Guid>()).Any();
+        var written = (await results.ReadAsync<Guid>()).Any();
+        await results.ConsumeAsync();
+        return written;
     }
 
     /// <summary>The platform job was deleted after its metrics were read: hand the instance back for good.</summary>

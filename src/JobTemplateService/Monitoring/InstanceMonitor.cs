@@ -25,16 +25,22 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
 
     protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
-    /// <summary>One pass: claim and check due instances until none are left. Returns how many were checked.</summary>
+    /// <summary>
+    /// One pass: claim and check the instances that were due when it began, until none are left.
+    /// Instances that come due again during a long pass wait for the next one, so that a pass
+    /// polls each instance once. Returns how many were checked.
+    /// </summary>
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var o = options.Value;
         var checkedCount = 0;
+        DateTime? began = null; // the database's clock at the pass's first claim
         await queue.PromoteAsync(ct);
         while (!ct.IsCancellationRequested)
         {
-            var claimed = await leases.ClaimAsync(replica.Id, o.ClaimBatchSize, o.LeaseDuration, ct);
+            var claimed = await leases.ClaimAsync(replica.Id, o.ClaimBatchSize, o.LeaseDuration, ct, dueBy: began);
             if (claimed.Count == 0) break;
+            began ??= claimed[0].Now;
             await checker.CheckAsync(claimed, ct);
             checkedCount += claimed.Count;
             if (claimed.Count < o.ClaimBatchSize) break;

@@ -12,16 +12,17 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     /// <summary>
     /// Claims due instances whose lease is free or expired, in one statement. SKIP LOCKED lets
     /// replicas claim side by side without waiting for each other; the generation bump fences out
-    /// any earlier holder.
+    /// any earlier holder. With <paramref name="dueBy"/>, only instances due by then (database time).
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct)
+    public async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct,
+        DateTime? dueBy = null)
     {
         const string sql = """
             WITH due AS MATERIALIZED (
                 SELECT instance_id
                   FROM streamsets.run_instance
                  WHERE (state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending)
-                   AND next_check_at <= now()
+                   AND next_check_at <= least(now(), @dueBy)
                    AND (lease_expires_at IS NULL OR lease_expires_at < now())
                  ORDER BY next_check_at
                  LIMIT @limit
@@ -38,7 +39,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                       r.user_id, r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<ClaimedInstance>(new CommandDefinition(sql, new { owner, limit, lease }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<ClaimedInstance>(new CommandDefinition(sql, new { owner, limit, lease, dueBy }, cancellationToken: ct));
         return rows.AsList();
     }
 

@@ -154,7 +154,9 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
         await results.ReadAsync<int>();
-        return (await results.ReadAsync<int>()).Count();
+        var changed = (await results.ReadAsync<int>()).Count();
+        await results.ConsumeAsync();
+        return changed;
     }
 }
 

@@ -30,6 +30,7 @@ internal sealed class RunCanceller(NpgsqlDataSource dataSource, ILogger<RunCance
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { runId }, cancellationToken: ct));
         var before = await results.ReadSingleOrDefaultAsync<string>();
+        await results.ConsumeAsync();
         if (before is null) return CancelOutcome.NotFound;
         if (RunStates.IsTerminal(before)) return CancelOutcome.AlreadyFinished;
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId });

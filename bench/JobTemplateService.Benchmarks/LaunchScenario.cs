@@ -1,0 +1,78 @@
+using System.Net.Http.Json;
+using FakeControlHub;
+
+namespace JobTemplateService.Benchmarks;
+
+/// <summary>
+/// Launch throughput and latency: POST /v1/runs against the service and POST /bench/floor against
+/// the floor, in one host process, for every (instances per request, concurrency) cell; the fake
+/// Control Hub answers at zero latency and monitors are off, so only the launch path is measured.
+/// Repetitions interleave the cells, so that drift hits the service and the floor alike.
+/// </summary>
+internal sealed class LaunchScenario(BenchSettings settings, Postgres postgres, HttpClient control)
+{
+    public async Task<LaunchResults> RunAsync()
+    {
+        var sizes = settings.Sizes;
+        await using var database = await postgres.CreateDatabaseAsync("bench_launch");
+        await database.ExecuteAsync(Floor.Schema);
+        var fake = new FakeOptions { MinDuration = TimeSpan.FromHours(1), MaxDuration = TimeSpan.FromHours(2), FailureRate = 0 };
+        await using var hub = await FakeControlHubServer.StartAsync(fake);
+        var environment = ServiceEnvironment.For(postgres, database, hub, fake, settings.Work, ServiceEnvironment.FreePort(),
+            monitor: false, sizes.PollInterval);
+        await using var host = ServiceProcess.Start(settings.HostDll, [BenchHost.Mode], environment, Path.Combine(settings.Work, "launch-host.log"));
+        await host.WaitReadyAsync(control, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+
+        var cpu = new CpuMeter(host.Pid, CpuMeter.PostmasterPid(settings.PostmasterPidFile));
+        using var client = LoadGenerator.CreateClient();
+        var load = new LoadGenerator(client);
+        var cells = new List<LaunchCell>();
+        var batch = 0;
+        for (var repetition = 1; repetition <= sizes.Repetitions; repetition++)
+        {
+            foreach (var instances in sizes.InstancesPerRequest)
+            {
+                foreach (var concurrency in sizes.Concurrency)
+                {
+                    foreach (var target in new[] { LaunchTarget.Floor, LaunchTarget.Service })
+                    {
+                        var prefix = $"b{++batch}";
+                        Func<long, HttpRequestMessage> request = n => Request(host.Url, target, $"{prefix}-{n}", instances);
+                        await load.RunAsync(n => request(-n), concurrency, sizes.WarmUp);
+                        var before = cpu.Take();
+                        var result = await load.RunAsync(request, concurrency, sizes.Measure);
+                        var used = (cpu.Take() - before).PerRequest(result.Requests);
+                        cells.Add(new LaunchCell(target, instances, concurrency, repetition, result, used));
+                        Log.Info($"launch {target,-7} x{instances,-2} c={concurrency,-2} rep {repetition}: {result.RequestsPerSecond,7:0.0} req/s, " +
+                                 $"p50 {result.LatencyMs.P50:0.0} p95 {result.LatencyMs.P95:0.0} p99 {result.LatencyMs.P99:0.0} ms, CPU ms/req host " +
+                                 $"{used.Host.TotalMilliseconds:0.00} pg {used.Postgres.TotalMilliseconds:0.00} driver {used.Driver.TotalMilliseconds:0.00}, {result.Errors} errors" +
+                                 (result.FirstError is { } e ? $" (first: {Trim(e)})" : ""));
+                    }
+                }
+            }
+        }
+        var creates = hub.Calls.Calls(Endpoints.Create);
+        return new LaunchResults(cells, creates);
+    }
+
+    private static HttpRequestMessage Request(string url, LaunchTarget target, string userRunId, int instances) =>
+        new(HttpMethod.Post, url + (target == LaunchTarget.Service ? "/v1/runs" : Floor.Path))
+        {
+            Content = JsonContent.Create(new Dictionary<string, object>
+            {
+                ["user-id"] = "bench@example.com", ["user-run-id"] = userRunId,
+                ["source-type"] = BenchDatabase.SourceType, ["target-type"] = BenchDatabase.TargetType,
+                ["runtime-parameters"] = Enumerable.Range(0, instances)
+                    .Select(i => new Dictionary<string, string> { ["CITY"] = $"City {i}", ["GCS_BUCKET"] = "bench", ["GCS_FOLDER"] = $"f{i}" })
+                    .ToList(),
+            }),
+        };
+
+    private static string Trim(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}
+
+internal enum LaunchTarget { Floor, Service }
+
+internal sealed record LaunchCell(LaunchTarget Target, int Instances, int Concurrency, int Repetition, LoadResult Result, CpuUse CpuPerRequest);
+
+internal sealed record LaunchResults(IReadOnlyList<LaunchCell> Cells, long PlatformCreateCalls);

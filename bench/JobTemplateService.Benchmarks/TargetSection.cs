@@ -1,0 +1,71 @@
+using System.Text;
+
+namespace JobTemplateService.Benchmarks;
+
+/// <summary>Each target of the benchmark issue, the figure it is judged on, and whether it is met.</summary>
+internal sealed class TargetSection(BenchSizes sizes, LaunchResults? launch, IReadOnlyList<MonitorRun>? monitor, QueryResults? queries,
+    IReadOnlyList<double>? startup)
+{
+    private readonly List<(string Target, string Measured, bool? Met)> rows = [];
+
+    public string ToMarkdown()
+    {
+        AddLaunch();
+        AddMonitor();
+        AddQueries();
+        if (startup is not null)
+        {
+            var median = Spread.Of(startup);
+            rows.Add(("Start-up to /health/ready ≤ 2 s", $"{median.Format("0")} ms", median.Median <= 2000));
+        }
+
+        var md = new StringBuilder();
+        md.AppendLine("## Targets").AppendLine();
+        md.AppendLine("| target | measured | met |").AppendLine("|---|---|---|");
+        foreach (var (target, measured, met) in rows)
+            md.AppendLine($"| {target} | {measured} | {met switch { true => "yes", false => "**no**", null => "–" }} |");
+        md.AppendLine();
+        return md.ToString();
+    }
+
+    private void AddLaunch()
+    {
+        if (launch is null) return;
+        var top = sizes.Concurrency.Max();
+        foreach (var cell in LaunchSection.Cells(launch).Where(c => c.Concurrency == top))
+        {
+            var ratio = Spread.Of(cell.Pairs.Select(p => p.Service.Result.RequestsPerSecond / p.Floor.Result.RequestsPerSecond));
+            var overhead = Spread.Of(cell.Pairs.Select(p => p.Service.Result.LatencyMs.P99 - p.Floor.Result.LatencyMs.P99));
+            rows.Add(($"Launch, {cell.Instances} instance(s)/request, concurrency {top}: throughput ≥ 0.5 × floor",
+                $"{ratio.Format("0.00")} × floor", ratio.Median >= 0.5));
+            rows.Add(($"Launch, {cell.Instances} instance(s)/request, concurrency {top}: p99 overhead ≤ 10 ms",
+                $"{overhead.Format()} ms", overhead.Median <= 10));
+        }
+    }
+
+    private void AddMonitor()
+    {
+        if (monitor is null) return;
+        var limit = (sizes.PollInterval + TimeSpan.FromSeconds(1)).TotalMilliseconds;
+        var p95 = Spread.Of(monitor, r => r.DetectionMs.P95);
+        rows.Add(($"Monitor, {sizes.MonitorInstances:N0} in flight: detection p95 ≤ poll interval + 1 s ({limit:0} ms)",
+            $"{p95.Format("0")} ms", p95.Median <= limit));
+        var worst = monitor.Max(r => r.WorstWindowRatio);
+        var first = Spread.Of(monitor, r => r.Windows.FirstOrDefault()?.StatusCalls ?? 0);
+        rows.Add(("Monitor: platform status calls per poll interval ≤ in flight ÷ batch size + 1",
+            $"{first.Format("0")} in the first interval ({sizes.MonitorInstances:N0} in flight, bound {sizes.MonitorInstances / (double)BenchSizes.StatusBatchSize + 1:0}); " +
+            $"worst interval {worst:0.00} × its bound", worst <= 1));
+        var rss = monitor.Max(r => r.PeakRssBytes) / 1048576.0;
+        rows.Add(("Monitor: peak RSS ≤ 300 MB", $"{Spread.Of(monitor, r => r.PeakRssBytes / 1048576.0).Format("0")} MB (worst {rss:0})", rss <= 300));
+    }
+
+    private void AddQueries()
+    {
+        if (queries is null) return;
+        foreach (var (name, runs) in new[] { ("GET /v1/metrics?user-run-id=", queries.Metrics), ("GET /v1/runs?user-run-id=", queries.RunList) })
+        {
+            var p99 = Spread.Of(runs, r => r.LatencyMs.P99);
+            rows.Add(($"{name} p99 ≤ 5 ms ({queries.MetricsRows:N0} metrics rows, {queries.Runs:N0} runs)", $"{p99.Format("0.00")} ms", p99.Median <= 5));
+        }
+    }
+}
