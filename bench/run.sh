@@ -7,6 +7,7 @@
 # runs every scenario (launch against the floor, monitor scale, queries, start-up) and writes the report.
 # Measure on an otherwise idle machine: the report records the load average before and after.
 # Logs of the last run (service processes, PostgreSQL) are kept in bench/results/last-run/.
+# BENCH_PG_STATS=1 also keeps the statements PostgreSQL spent most time on (pg_stat_statements), for profiling.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"
@@ -24,7 +25,15 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/jts-bench.XXXXXX")
 chmod 755 "$work" # the server runs as the postgres user when this script runs as root
 keep="$root/bench/results/last-run"
+if [ "${BENCH_PG_STATS:-}" = 1 ]; then
+    export PG_EXTRA_OPTIONS="${PG_EXTRA_OPTIONS:-} -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+fi
 cleanup() {
+    if [ "${BENCH_PG_STATS:-}" = 1 ] && [ -n "${PG_PORT:-}" ]; then
+        pg_psql -d postgres -c "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
+                round((total_exec_time / calls)::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 300) AS query
+              FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40" >"$work/pg_stat_statements.log" 2>&1 || true
+    fi
     pg_stop
     rm -rf "$keep" && mkdir -p "$keep"
     cp "$work"/*.log "$keep"/ 2>/dev/null || true
@@ -44,6 +53,7 @@ echo "== Starting PostgreSQL"
 pg_start "$work/pg"
 pg_psql -d postgres -c "CREATE DATABASE bench_template"
 pg_psql -d bench_template -f "$root/sql/postgres-tables.sql"
+[ "${BENCH_PG_STATS:-}" = 1 ] && pg_psql -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 echo "   PostgreSQL on port $PG_PORT; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== Running every scenario ($mode)"

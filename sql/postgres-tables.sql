@@ -207,8 +207,11 @@ CREATE INDEX IF NOT EXISTS run_instance_due_idx ON streamsets.run_instance (next
 -- Per-template concurrency limits count live instances and promote queued ones, oldest first.
 CREATE INDEX IF NOT EXISTS run_instance_template_live_idx ON streamsets.run_instance (job_template_id, instance_id)
     WHERE state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING');
-CREATE INDEX IF NOT EXISTS run_instance_lease_owner_idx ON streamsets.run_instance (lease_owner)
-    WHERE lease_owner IS NOT NULL;
+-- No index on lease_owner: every claim and release leaves a dead entry under the replica's id, and
+-- the planner, seeing few rows per owner, preferred scanning them over primary-key lookups in the
+-- fenced updates (1,400 buffers instead of 20 per launch after 60,000 launches). Leases exist only on
+-- live work, so freeing a replica's leases goes through run_instance_due_idx.
+DROP INDEX IF EXISTS streamsets.run_instance_lease_owner_idx;
 
 -- ---------------------------------------------------------------------------------------------
 -- Metrics: exactly one row per finished instance (unique instance_id), the original's column

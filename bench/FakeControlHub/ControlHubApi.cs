@@ -39,9 +39,10 @@ public static class ControlHubApi
         return Results.Ok(created.Select(j => j.Status(store.Now, store.Options.OrgId)).ToList());
     }
 
-    private static IResult Statuses(string[] ids, JobStore store, CallStats stats)
+    private static IResult Statuses(string[] ids, JobStore store, CallStats stats, PollCycles cycles)
     {
         stats.JobIds(Endpoints.Status, ids.Length);
+        cycles.Record(ids);
         return Results.Ok(store.FindMany(ids).ToDictionary(j => j.Id, j => j.Status(store.Now, store.Options.OrgId)));
     }
 

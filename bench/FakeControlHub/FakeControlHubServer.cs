@@ -22,6 +22,8 @@ public sealed class FakeControlHubServer : IAsyncDisposable
     public FaultSwitch Faults => app.Services.GetRequiredService<FaultSwitch>();
     public CallStats Calls => app.Services.GetRequiredService<CallStats>();
 
+    public PollCycles Cycles => app.Services.GetRequiredService<PollCycles>();
+
     /// <summary>Starts Kestrel on 127.0.0.1 and the given port (0 = a free one).</summary>
     public static async Task<FakeControlHubServer> StartAsync(FakeOptions? options = null, int port = 0, CancellationToken ct = default)
     {
@@ -42,6 +44,7 @@ public sealed class FakeControlHubServer : IAsyncDisposable
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<FaultSwitch>();
         builder.Services.AddSingleton<CallStats>();
+        builder.Services.AddSingleton<PollCycles>();
         builder.Services.AddSingleton<CallGuard>();
         var app = builder.Build();
         app.MapControlHubApi(app.Services.GetRequiredService<CallGuard>());

@@ -43,3 +43,40 @@ public sealed class CallStats
         jobIds.Clear();
     }
 }
+
+/// <summary>
+/// Status calls grouped into poll cycles, as the platform sees them: a cycle ends when a call names
+/// a job id the cycle already asked about, that is when a monitor starts over on the same jobs.
+/// </summary>
+public sealed class PollCycles
+{
+    private readonly Lock gate = new();
+    private readonly HashSet<string> seen = [];
+    private readonly List<PollCycle> closed = [];
+    private PollCycle? current;
+
+    public void Record(IReadOnlyCollection<string> ids)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        lock (gate)
+        {
+            if (current is not null && ids.Any(seen.Contains))
+            {
+                closed.Add(current);
+                current = null;
+                seen.Clear();
+            }
+            current = current is null ? new PollCycle(now, 1, ids.Count) : current with { Calls = current.Calls + 1, JobIds = current.JobIds + ids.Count };
+            seen.UnionWith(ids);
+        }
+    }
+
+    /// <summary>Every cycle so far, the one under way last.</summary>
+    public IReadOnlyList<PollCycle> Snapshot()
+    {
+        lock (gate) return current is null ? closed.ToList() : [.. closed, current];
+    }
+}
+
+/// <summary>One poll cycle: when its first status call came, how many calls it took and the job ids they named.</summary>
+public sealed record PollCycle(long StartMs, long Calls, long JobIds);

@@ -19,8 +19,8 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
             var run = await RunOnceAsync(repetition);
             runs.Add(run);
             Log.Info($"monitor rep {repetition}: {run.Recorded}/{run.Instances} recorded in {run.Wall.TotalSeconds:0} s; detection p50 " +
-                     $"{run.DetectionMs.P50:0} p95 {run.DetectionMs.P95:0} p99 {run.DetectionMs.P99:0} ms; status calls per interval ≤ " +
-                     $"{run.WorstWindowRatio:0.00} × bound, {run.IdsPerStatusCall:0} ids per call, {run.PollsPerInstanceInterval:0.00} polls per instance per interval; " +
+                     $"{run.DetectionMs.P50:0} p95 {run.DetectionMs.P95:0} p99 {run.DetectionMs.P99:0} ms; {run.Cycles.Count} poll cycles, status calls ≤ " +
+                     $"{run.WorstCycleRatio:0.00} × bound, {run.IdsPerStatusCall:0} ids per call, {run.PollsPerInstanceInterval:0.00} polls per instance per interval; " +
                      $"CPU {run.CpuCores * 100:0}% of a core; peak RSS {run.PeakRssBytes / 1048576.0:0} MB");
         }
         return runs;
@@ -63,7 +63,8 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
         var detection = rows.Select(r => new DateTimeOffset(r.RecordedAt, TimeSpan.Zero).ToUnixTimeMilliseconds() - finishes[r.JobId])
             .Select(ms => (double)ms);
         var windows = PollWindows.From(samples, sizes.PollInterval, sizes.MonitorInstances, recordedAt);
-        return new MonitorRun(sizes.MonitorInstances, (int)recorded, Percentiles.Of(detection), windows, hub.Calls.CallsSnapshot(),
+        var cycles = CycleBound.From(hub.Cycles.Snapshot(), sizes.MonitorInstances, recordedAt);
+        return new MonitorRun(sizes.MonitorInstances, (int)recorded, Percentiles.Of(detection), windows, cycles, hub.Calls.CallsSnapshot(),
             hub.Calls.JobIds(Endpoints.Status), wall, atEnd.Cpu - atReady.Cpu, atEnd.PeakRssBytes);
     }
 
@@ -88,13 +89,14 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
 
 /// <summary>One repetition of the monitor scenario.</summary>
 internal sealed record MonitorRun(
-    int Instances, int Recorded, Percentiles DetectionMs, IReadOnlyList<PollWindow> Windows, IReadOnlyDictionary<string, long> Calls,
+    int Instances, int Recorded, Percentiles DetectionMs, IReadOnlyList<PollWindow> Windows, IReadOnlyList<CycleBound> Cycles,
+    IReadOnlyDictionary<string, long> Calls,
     long StatusJobIds, TimeSpan Wall, TimeSpan Cpu, long PeakRssBytes)
 {
     public double CpuCores => Cpu / Wall;
 
-    /// <summary>The largest status calls ÷ bound over all poll intervals (1 = exactly at the bound).</summary>
-    public double WorstWindowRatio => Windows.Select(w => w.StatusCalls / w.Bound).DefaultIfEmpty().Max();
+    /// <summary>The largest status calls ÷ bound over all poll cycles (1 = exactly at the bound).</summary>
+    public double WorstCycleRatio => Cycles.Select(c => c.StatusCalls / c.Bound).DefaultIfEmpty().Max();
 
     public double IdsPerStatusCall => (double)StatusJobIds / Math.Max(Calls.GetValueOrDefault(Endpoints.Status), 1);
 

@@ -16,9 +16,11 @@ internal static class MonitorSection
                       $"later (≈ {sizes.MonitorInstances / window.TotalSeconds:0} completions/s; 10 % fail). One service process " +
                       $"(`dotnet JobTemplateService.dll`), Monitor:PollInterval {sizes.PollInterval.TotalSeconds:0} s, StatusBatchSize " +
                       $"{BenchSizes.StatusBatchSize}, other monitor settings as shipped (ClaimBatchSize 500, MaxParallelism 8). Detection = " +
-                      "job_run_metrics.recorded_at − the fake's finish time. Platform calls are counted by the fake per poll interval " +
-                      "(consecutive windows of one interval from the first status call); the bound of a window is the instances without a " +
-                      $"metrics row when it began ÷ {BenchSizes.StatusBatchSize}, + 1. CPU and memory are the service process's, from " +
+                      "job_run_metrics.recorded_at − the fake's finish time. The fake groups status calls into poll cycles: a cycle ends when " +
+                      "a call names a job the cycle already asked about. A cycle's bound is the instances without a metrics row when it " +
+                      $"began ÷ {BenchSizes.StatusBatchSize}, + 1. Polls per instance per interval count the job ids named in consecutive " +
+                      "windows of one poll interval against the instances in flight (1 = each polled once per interval). " +
+                      "CPU and memory are the service process's, from " +
                       "/proc, from ready until the last metrics row.")
             .AppendLine();
         md.AppendLine("| figure | median (min–max) |").AppendLine("|---|---|");
@@ -28,11 +30,11 @@ internal static class MonitorSection
         Row(md, "detection p95, ms", runs, r => r.DetectionMs.P95, "0");
         Row(md, "detection p99, ms", runs, r => r.DetectionMs.P99, "0");
         Row(md, "detection max, ms", runs, r => r.DetectionMs.Max, "0");
-        Row(md, "poll intervals measured", runs, r => r.Windows.Count, "0");
-        Row(md, "status calls in the first interval", runs, r => r.Windows.FirstOrDefault()?.StatusCalls ?? 0, "0");
-        Row(md, "… its bound (in flight ÷ batch size + 1)", runs, r => r.Windows.FirstOrDefault()?.Bound ?? 0);
-        Row(md, "largest status calls ÷ bound over all intervals", runs, r => r.WorstWindowRatio, "0.00");
-        Row(md, "intervals above their bound", runs, r => r.Windows.Count(w => w.StatusCalls > w.Bound), "0");
+        Row(md, "poll cycles", runs, r => r.Cycles.Count, "0");
+        Row(md, "status calls in the first cycle", runs, r => r.Cycles.FirstOrDefault()?.StatusCalls ?? 0, "0");
+        Row(md, "… its bound (in flight ÷ batch size + 1)", runs, r => r.Cycles.FirstOrDefault()?.Bound ?? 0);
+        Row(md, "largest status calls ÷ bound over all cycles", runs, r => r.WorstCycleRatio, "0.00");
+        Row(md, "cycles above their bound", runs, r => r.Cycles.Count(c => c.StatusCalls > c.Bound), "0");
         Row(md, "job ids per status call (mean)", runs, r => r.IdsPerStatusCall);
         Row(md, "polls per instance in flight per interval (mean)", runs, r => r.PollsPerInstanceInterval, "0.00");
         Row(md, "bulk job reads (names, first poll only)", runs, r => Calls(r, Endpoints.BulkGet), "0");

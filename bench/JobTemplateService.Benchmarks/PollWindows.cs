@@ -10,6 +10,22 @@ internal sealed record PollWindow(long StartMs, long StatusCalls, long JobIds, i
     public double Bound => (double)InFlight / BenchSizes.StatusBatchSize + 1;
 }
 
+/// <summary>
+/// One poll cycle as the fake saw it (a cycle ends when a status call names a job the cycle already
+/// asked about); its bound is the instances without a metrics row when it began ÷ the batch size, + 1.
+/// </summary>
+internal sealed record CycleBound(long StartMs, long StatusCalls, long JobIds, int InFlight)
+{
+    public double Bound => (double)InFlight / BenchSizes.StatusBatchSize + 1;
+
+    public static List<CycleBound> From(IReadOnlyList<FakeControlHub.PollCycle> cycles, int instances, IReadOnlyList<long> recordedAtMs)
+    {
+        var recorded = recordedAtMs.Order().ToArray();
+        return cycles.Select(c => new CycleBound(c.StartMs, c.Calls, c.JobIds, instances - PollWindows.CountAtOrBefore(recorded, c.StartMs)))
+            .Where(c => c.InFlight > 0).ToList();
+    }
+}
+
 /// <summary>The fake's running totals of status calls and the job ids they named, sampled over time.</summary>
 internal sealed record StatusSample(long AtMs, long Calls, long JobIds);
 
@@ -46,7 +62,7 @@ internal static class PollWindows
         return found;
     }
 
-    private static int CountAtOrBefore(long[] sorted, long at)
+    internal static int CountAtOrBefore(long[] sorted, long at)
     {
         int low = 0, high = sorted.Length;
         while (low < high)

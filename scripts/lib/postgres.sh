@@ -3,6 +3,7 @@
 #                  sets PG_PORT, PG_DIR and PG_USER
 #   pg_stop        stop the cluster started by pg_start
 #   pg_psql ARGS   run psql against it as the superuser
+# PG_EXTRA_OPTIONS adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements".
 # The server refuses to run as root, so as root it runs as the "postgres" system user.
 
 pg_find_bin() {
@@ -41,7 +42,7 @@ pg_start() {
     fi
     PG_PORT=${PG_PORT:-$(pg_free_port)}
     pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_DIR -c max_connections=300 -c fsync=${PG_FSYNC:-on}" start >/dev/null \
+        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_DIR -c max_connections=300 -c fsync=${PG_FSYNC:-on} ${PG_EXTRA_OPTIONS:-}" start >/dev/null \
         || { cat "$PG_DIR/server.log" >&2; return 1; }
     export PG_PORT PG_DIR PG_USER PG_BIN
 }

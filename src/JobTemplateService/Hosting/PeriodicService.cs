@@ -1,7 +1,8 @@
 namespace JobTemplateService;
 
 /// <summary>
-/// Background work on a timer: one pass at start, then one per interval. A failing pass is
+/// Background work on a timer: one pass at start, then one per interval (at once after a pass that
+/// overran its interval, never two within one interval). A failing pass is
 /// logged and the next one continues — an exception escaping ExecuteAsync would stop the host.
 /// </summary>
 internal abstract class PeriodicService(TimeProvider time, ILogger logger) : BackgroundService
@@ -19,11 +20,11 @@ internal abstract class PeriodicService(TimeProvider time, ILogger logger) : Bac
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!Enabled) return;
-        using var timer = new PeriodicTimer(Interval, Time);
         try
         {
-            do
+            while (!stoppingToken.IsCancellationRequested)
             {
+                var began = Time.GetTimestamp();
                 try
                 {
                     await PassAsync(stoppingToken);
@@ -32,8 +33,11 @@ internal abstract class PeriodicService(TimeProvider time, ILogger logger) : Bac
                 {
                     logger.Log(FailureLevel, ex, "{Service} pass failed; the next one runs in {Interval}", GetType().Name, Interval);
                 }
+                // The next pass begins one interval after this one began, or at once when this one
+                // overran it; never sooner, so passes are at least one interval apart.
+                var rest = Interval - Time.GetElapsedTime(began);
+                if (rest > TimeSpan.Zero) await Task.Delay(rest, Time, stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

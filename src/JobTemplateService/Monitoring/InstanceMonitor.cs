@@ -28,7 +28,9 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
     /// <summary>
     /// One pass: claim and check the instances that were due when it began, until none are left.
     /// Instances that come due again during a long pass wait for the next one, so that a pass
-    /// polls each instance once. Returns how many were checked.
+    /// polls each instance once; running instances are due again one interval after the pass
+    /// began, however late in the pass they were checked, so the next pass polls them all.
+    /// Returns how many were checked.
     /// </summary>
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
@@ -36,12 +38,13 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
         var checkedCount = 0;
         DateTime? began = null; // the database's clock at the pass's first claim
         await queue.PromoteAsync(ct);
+        var started = Time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
             var claimed = await leases.ClaimAsync(replica.Id, o.ClaimBatchSize, o.LeaseDuration, ct, dueBy: began);
             if (claimed.Count == 0) break;
             began ??= claimed[0].Now;
-            await checker.CheckAsync(claimed, ct);
+            await checker.CheckAsync(claimed, started, ct);
             checkedCount += claimed.Count;
             if (claimed.Count < o.ClaimBatchSize) break;
         }

@@ -89,7 +89,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                 RETURNING replica_id
             ), freed AS (
                 UPDATE streamsets.run_instance i SET lease_owner = NULL, lease_expires_at = NULL
-                  FROM dead WHERE i.lease_owner = dead.replica_id
+                  FROM dead WHERE i.lease_owner = dead.replica_id AND (i.state IN ('PENDING', 'STARTING', 'RUNNING') OR i.cleanup_pending)
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM dead) AS dead_replicas, (SELECT count(*) FROM freed) AS freed_leases;
@@ -105,7 +105,9 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
         const string sql = """
             DELETE FROM streamsets.service_replica WHERE replica_id = @owner;
             WITH released AS (
-                UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = @owner RETURNING 1
+                UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL
+                 WHERE lease_owner = @owner AND (state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending)
+                RETURNING 1
             )
             SELECT count(*)::int FROM released;
             """;

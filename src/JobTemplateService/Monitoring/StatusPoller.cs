@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService;
@@ -9,18 +10,24 @@ namespace JobTemplateService;
 internal sealed class StatusPoller(CompletionRecorder recorder, CompletionRepository completions, LeaseRepository leases,
     ReplicaIdentity replica, IOptions<MonitorOptions> options, TimeProvider time, ServiceTelemetry telemetry, ILogger<StatusPoller> logger)
 {
-    public async Task PollAsync(IJobPlatform platform, IReadOnlyList<ClaimedInstance> running, CancellationToken ct)
+    public async Task PollAsync(IJobPlatform platform, IReadOnlyList<ClaimedInstance> running, long passStarted, CancellationToken ct)
     {
         var o = options.Value;
+        // Due again one interval (less a margin) after the pass began, not after this batch: a
+        // long pass's late batches then still come due before the next pass's cut-off.
+        var nextPoll = NextPoll(o.PollInterval) - time.GetElapsedTime(passStarted);
+        if (nextPoll < TimeSpan.Zero) nextPoll = TimeSpan.Zero;
         var ids = running.Where(c => c.PlatformJobId is not null).Select(c => c.PlatformJobId!).Distinct().ToList();
-        var statuses = new Dictionary<string, JobStatusReport>();
+        var statuses = new ConcurrentDictionary<string, JobStatusReport>();
         var names = new Dictionary<string, JobDescription>();
-        foreach (var chunk in ids.Chunk(Math.Max(o.StatusBatchSize, 1)))
+        // The bulk calls of one claim go out side by side, so a pass over many instances lasts
+        // about as long as its claims, not as the sum of every status call.
+        await Parallel.ForEachAsync(ids.Chunk(Math.Max(o.StatusBatchSize, 1)), Parallelism(o, ct), async (chunk, token) =>
         {
             var started = time.GetTimestamp();
-            foreach (var (id, report) in await platform.GetStatusesAsync(chunk, ct)) statuses[id] = report;
+            foreach (var (id, report) in await platform.GetStatusesAsync(chunk, token)) statuses[id] = report;
             telemetry.PlatformCall(platform.Name, "status", "ok", time.GetElapsedTime(started));
-        }
+        });
         var unnamed = running.Where(c => c.Name is null && c.PlatformJobId is not null).Select(c => c.PlatformJobId!).ToList();
         foreach (var chunk in unnamed.Chunk(Math.Max(o.StatusBatchSize, 1)))
         {
@@ -40,7 +47,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
             var action = StopAction(c, o);
             if (action is null)
             {
-                releases.Add(new Release(c.Lease, NextPoll(o.PollInterval), names.GetValueOrDefault(c.PlatformJobId!)?.Name));
+                releases.Add(new Release(c.Lease, nextPoll, names.GetValueOrDefault(c.PlatformJobId!)?.Name));
             }
             else if (action is StopStep.GiveUp)
             {
@@ -53,21 +60,23 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
         }
         await leases.ReleaseAsync(replica.Id, releases, ct);
 
-        await Parallel.ForEachAsync(finished, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(o.MaxParallelism, 1), CancellationToken = ct },
-            async (item, token) =>
+        await Parallel.ForEachAsync(finished, Parallelism(o, ct), async (item, token) =>
+        {
+            using var scope = item.Instance.LogScope(logger);
+            try
             {
-                using var scope = item.Instance.LogScope(logger);
-                try
-                {
-                    await recorder.RecordAsync(platform, item.Instance, item.Report, token);
-                }
-                catch (Exception ex) when (!token.IsCancellationRequested)
-                {
-                    logger.LogError(ex, "Recording the completion of instance {InstanceId} failed; retrying later", item.Instance.InstanceId);
-                    await leases.ReleaseAsync(replica.Id, [new Release(item.Instance.Lease, o.RetryDelay)], token);
-                }
-            });
+                await recorder.RecordAsync(platform, item.Instance, item.Report, token);
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested)
+            {
+                logger.LogError(ex, "Recording the completion of instance {InstanceId} failed; retrying later", item.Instance.InstanceId);
+                await leases.ReleaseAsync(replica.Id, [new Release(item.Instance.Lease, o.RetryDelay)], token);
+            }
+        });
     }
+
+    private static ParallelOptions Parallelism(MonitorOptions o, CancellationToken ct) =>
+        new() { MaxDegreeOfParallelism = Math.Max(o.MaxParallelism, 1), CancellationToken = ct };
 
     /// <summary>The next poll comes a little before a full interval, so it is due when the next pass begins.</summary>
     public static TimeSpan NextPoll(TimeSpan pollInterval) =>
