@@ -117,6 +117,32 @@ public sealed class InstanceMonitorTests
     }
 
     [Fact]
+    public async Task InstancesCheckedLateInALongPassAreDueAgainWithTheFirstOnes()
+    {
+        // Three one-instance claims whose status calls take 300 ms each: the pass lasts about a second.
+        // Each instance is due again one interval after the pass began, whenever in the pass it was
+        // checked; due one interval after its own check, the last would miss the next pass.
+        await using var app = await TestApp.StartAsync(settings =>
+        {
+            RunHelpers.Patient(settings);
+            settings["Monitor:ClaimBatchSize"] = "1";
+            settings["Monitor:PollInterval"] = "00:00:10";
+        });
+        await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
+        app.ControlHub.NextJobs(JobScript.RunsForever(), JobScript.RunsForever(), JobScript.RunsForever());
+        await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix", "Lagos");
+        app.ControlHub.SlowStatusCalls(TimeSpan.FromMilliseconds(300));
+        await app.Database.ExecuteAsync("UPDATE streamsets.run_instance SET next_check_at = now()");
+
+        Assert.Equal(3, await app.MonitorPassAsync());
+        var due = (await app.Database.QueryAsync<DateTime>("SELECT next_check_at FROM streamsets.run_instance")).ToList();
+
+        Assert.Equal(3, due.Count);
+        Assert.True(due.Max() - due.Min() < TimeSpan.FromMilliseconds(300),
+            $"next checks spread over {(due.Max() - due.Min()).TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public async Task MetricsTableRejectsASecondRowForTheSameInstance()
     {
         await using var app = await TestApp.StartAsync(RunHelpers.Patient);

@@ -13,7 +13,9 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
     public async Task<StartOutcome> StartAsync(IJobPlatform platform, StartBatch batch,
         Func<StartOutcome, StoredResponse?>? respond, CancellationToken ct)
     {
-        var marked = await instances.MarkStartingAsync(batch.Owner, batch.Leases, batch.FromState, ct);
+        // A launch request records its instances STARTING already; others are marked here, fenced.
+        var marked = batch.FromState == InstanceStates.Starting ? batch.Leases.Select(l => l.InstanceId).ToHashSet()
+            : await instances.MarkStartingAsync(batch.Owner, batch.Leases, batch.FromState, ct);
         var items = batch.Items.Where(i => marked.Contains(i.Lease.InstanceId)).ToList();
         if (items.Count == 0) return new StartOutcome.LeaseLost();
 

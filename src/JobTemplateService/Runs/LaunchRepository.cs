@@ -5,7 +5,9 @@ namespace JobTemplateService;
 
 /// <summary>
 /// The launch's writes. The intent (idempotency key, run, instances) is one statement, so the key's
-/// primary key decides which of several concurrent identical requests launches.
+/// primary key decides which of several concurrent identical requests launches. Instances the
+/// request starts itself are recorded STARTING, leased to it: if it dies before or during the
+/// platform call, monitors reconcile them by the run's tag like any unclear start.
 /// </summary>
 internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 {
@@ -33,7 +35,7 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         var capacity = load.Queued > 0 ? 0 : Math.Max((load.Limit ?? int.MaxValue) - (int)load.Active, 0);
         var limited = intent with
         {
-            Instances = intent.Instances.Select((i, n) => i with { State = n < capacity ? InstanceStates.Pending : InstanceStates.Queued }).ToList(),
+            Instances = intent.Instances.Select((i, n) => i with { State = n < capacity ? InstanceStates.Starting : InstanceStates.Queued }).ToList(),
         };
         var createdAt = await connection.QuerySingleOrDefaultAsync<DateTime?>(
             new CommandDefinition(IntentSql, limited.ToParameters(), transaction, cancellationToken: ct));
@@ -62,11 +64,13 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
             ), new_instances AS (
                 INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
                                                      parameters, caller_secret_keys, deadline_at, next_check_at,
-                                                     lease_owner, lease_expires_at, lease_generation)
+                                                     lease_owner, lease_expires_at, lease_generation,
+                                                     launch_attempts, launch_sent_at)
                 SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
                        ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
-                       now() + @Lease, CASE WHEN u.state = 'PENDING' THEN @Owner END,
-                       CASE WHEN u.state = 'PENDING' THEN now() + @Lease END, 1
+                       now() + @Lease, CASE WHEN u.state = 'STARTING' THEN @Owner END,
+                       CASE WHEN u.state = 'STARTING' THEN now() + @Lease END, 1,
+                       CASE WHEN u.state = 'STARTING' THEN 1 ELSE 0 END, CASE WHEN u.state = 'STARTING' THEN now() END
                   FROM new_run
                  CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
                        AS u(instance_id, ordinal, state, parameters, secret_keys)

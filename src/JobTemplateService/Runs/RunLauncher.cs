@@ -53,7 +53,7 @@ internal sealed class RunLauncher(
 
         // The launch must finish recording even if the caller hangs up; only shutdown interrupts it.
         var durable = lifetime.ApplicationStopping;
-        var toStart = intent.Instances.Where(i => i.State == InstanceStates.Pending).ToList();
+        var toStart = intent.Instances.Where(i => i.State == InstanceStates.Starting).ToList();
         if (toStart.Count == 0)
         {
             var queued = Respond(intent, recorded.CreatedAt, null).Run!;
@@ -63,7 +63,7 @@ internal sealed class RunLauncher(
             return new LaunchResult.Launched(queued);
         }
         using var holding = activeLeases.Hold(toStart.Select(i => i.InstanceId));
-        var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Pending,
+        var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Starting,
             toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList());
         RunResource? resource = null;
         ProblemHttpResultBody? problem = null;
@@ -90,7 +90,7 @@ internal sealed class RunLauncher(
     private LaunchIntent CreateIntent(LaunchRequest request, JobTemplate template, MergeResult merge, LaunchCaller caller)
     {
         var (key, kind) = caller.IdempotencyKey is { } header ? ("header:" + header, "header") : (request.NaturalKey(), "natural");
-        var instances = merge.Instances.Select((m, i) => new IntentInstance(Guid.CreateVersion7(), i, InstanceStates.Pending,
+        var instances = merge.Instances.Select((m, i) => new IntentInstance(Guid.CreateVersion7(), i, InstanceStates.Starting,
             m.Masked(template), m.CallerSecretKeys(template), m.Values)).ToList();
         return new LaunchIntent(Guid.CreateVersion7(), request, template, caller.KeyName, caller.Scope, key, kind,
             service.Value.IdempotencyRetention, instances, replica.Id, monitor.Value.LeaseDuration);
