@@ -150,4 +150,38 @@ public sealed class LaunchPlatformOutcomeTests
         Assert.All(run.Instances, i => Assert.Equal(InstanceStates.Running, i.State));
         Assert.Equal(app.ControlHub.Jobs.Select(j => j.Id).Order(), run.Instances.Select(i => i.PlatformJobId).Order());
     }
+
+    [Fact]
+    public async Task JobsTheFirstCreateMakesAfterTheRestartAreStoppedAndDeletedOnceTheRunIsSettled()
+    {
+        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await app.Database.ExampleTemplateAsync();
+        var deferred = new List<CreateCall>();
+        app.ControlHub.OnCreate = call =>
+        {
+            if (deferred.Count > 0) return CreateAnswer.Ok;
+            deferred.Add(call);
+            return CreateAnswer.ServerErrorWithoutCreating();
+        };
+        using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
+        var runId = (await response.Content.ReadFromJsonAsync<RunResource>(Json.Options))!.RunId;
+        await app.MonitorPassAsync();
+        await app.ElapseReconcileWaitAsync();
+        await app.MonitorPassAsync(); // second empty search: started once more
+        var attempts = await app.Database.QueryAsync<int>(
+            "SELECT launch_attempts FROM streamsets.run_instance WHERE run_id = @runId", new { runId });
+        app.ControlHub.CreateLate(deferred[0]); // the first create's jobs appear after all
+        var twins = app.ControlHub.Jobs.Select(j => j.Id).ToList();
+
+        var run = await app.RunToCompletionAsync(runId);
+        var owned = run.Instances.Select(i => i.PlatformJobId!).ToHashSet();
+
+        Assert.Equal([2, 2], attempts);
+        Assert.Equal(2, app.ControlHub.CreateCalls);
+        Assert.Equal(4, twins.Count);
+        Assert.All(run.Instances, i => Assert.Equal(InstanceStates.Succeeded, i.State));
+        var unowned = app.ControlHub.Jobs.Where(j => !owned.Contains(j.Id)).ToList();
+        Assert.Equal(2, unowned.Count);
+        Assert.All(unowned, j => Assert.Equal((true, true), (j.ForceStopped, j.Deleted)));
+    }
 }

@@ -13,8 +13,9 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
     public async Task<StartOutcome> StartAsync(IJobPlatform platform, StartBatch batch,
         Func<StartOutcome, StoredResponse?>? respond, CancellationToken ct)
     {
-        // A launch request records its instances STARTING already; others are marked here, fenced.
-        var marked = batch.FromState == InstanceStates.Starting ? batch.Leases.Select(l => l.InstanceId).ToHashSet()
+        // A launch request records its instances STARTING in its intent; every other start (a
+        // queued instance, a restart after an unclear start) is marked here: fenced, attempt counted.
+        var marked = batch.RecordedStarting ? batch.Leases.Select(l => l.InstanceId).ToHashSet()
             : await instances.MarkStartingAsync(batch.Owner, batch.Leases, batch.FromState, ct);
         var items = batch.Items.Where(i => marked.Contains(i.Lease.InstanceId)).ToList();
         if (items.Count == 0) return new StartOutcome.LeaseLost();
@@ -78,7 +79,8 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
     }
 }
 
-internal sealed record StartBatch(Guid RunId, Guid Owner, JobTemplate Template, string FromState, IReadOnlyList<StartItem> Items)
+internal sealed record StartBatch(Guid RunId, Guid Owner, JobTemplate Template, string FromState, IReadOnlyList<StartItem> Items,
+    bool RecordedStarting = false)
 {
     public IReadOnlyList<InstanceLease> Leases => Items.Select(i => i.Lease).ToList();
 }

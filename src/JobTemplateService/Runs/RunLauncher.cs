@@ -64,7 +64,7 @@ internal sealed class RunLauncher(
         }
         using var holding = activeLeases.Hold(toStart.Select(i => i.InstanceId));
         var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Starting,
-            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList());
+            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList(), RecordedStarting: true);
         RunResource? resource = null;
         ProblemHttpResultBody? problem = null;
         var outcome = await starter.StartAsync(platform, batch, o =>
