@@ -138,7 +138,7 @@ public sealed class InstanceMonitorTests
         var due = (await app.Database.QueryAsync<DateTime>("SELECT next_check_at FROM streamsets.run_instance")).ToList();
 
         Assert.Equal(3, due.Count);
-        Assert.True(due.Max() - due.Min() < TimeSpan.FromMilliseconds(300),
+        Assert.True(due.Max() - due.Min() < TimeSpan.FromMilliseconds(100),
             $"next checks spread over {(due.Max() - due.Min()).TotalMilliseconds:0} ms");
     }
 

@@ -11,8 +11,8 @@ internal sealed class InstanceChecker(PlatformRegistry platforms, StatusPoller p
     CompletionRecorder recorder, LeaseRepository leases, ActiveLeases active, ReplicaIdentity replica,
     IOptions<MonitorOptions> options, ServiceTelemetry telemetry, ILogger<InstanceChecker> logger)
 {
-    /// <summary>Checks claimed instances; <paramref name="passStarted"/> is when the monitor pass began (TimeProvider timestamp).</summary>
-    public async Task CheckAsync(IReadOnlyList<ClaimedInstance> claimed, long passStarted, CancellationToken ct)
+    /// <summary>Checks claimed instances; <paramref name="passBegan"/> is the database time of the monitor pass's first claim.</summary>
+    public async Task CheckAsync(IReadOnlyList<ClaimedInstance> claimed, DateTime passBegan, CancellationToken ct)
     {
         using var holding = active.Hold(claimed.Select(c => c.InstanceId));
         foreach (var instance in claimed) telemetry.MonitorLag(instance.Lag);
@@ -39,7 +39,7 @@ internal sealed class InstanceChecker(PlatformRegistry platforms, StatusPoller p
             }
 
             var running = group.Where(c => c.State == InstanceStates.Running).ToList();
-            await GuardAsync(running, () => poller.PollAsync(platform, running, passStarted, ct), ct);
+            await GuardAsync(running, () => poller.PollAsync(platform, running, passBegan, ct), ct);
         }
     }
 

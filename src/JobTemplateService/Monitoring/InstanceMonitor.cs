@@ -38,13 +38,12 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
         var checkedCount = 0;
         DateTime? began = null; // the database's clock at the pass's first claim
         await queue.PromoteAsync(ct);
-        var started = Time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
             var claimed = await leases.ClaimAsync(replica.Id, o.ClaimBatchSize, o.LeaseDuration, ct, dueBy: began);
             if (claimed.Count == 0) break;
             began ??= claimed[0].Now;
-            await checker.CheckAsync(claimed, started, ct);
+            await checker.CheckAsync(claimed, began.Value, ct);
             checkedCount += claimed.Count;
             if (claimed.Count < o.ClaimBatchSize) break;
         }

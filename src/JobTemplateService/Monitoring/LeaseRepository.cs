@@ -43,13 +43,17 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 
-    /// <summary>Hands instances back, each due again after its delay; names learned on the way are kept.</summary>
-    public async Task<int> ReleaseAsync(Guid owner, IReadOnlyList<Release> releases, CancellationToken ct)
+    /// <summary>
+    /// Hands instances back, each due again after its delay (counted from <paramref name="from"/>,
+    /// database time, or from now); names learned on the way are kept.
+    /// </summary>
+    public async Task<int> ReleaseAsync(Guid owner, IReadOnlyList<Release> releases, CancellationToken ct, DateTime? from = null)
     {
         if (releases.Count == 0) return 0;
         const string sql = """
             UPDATE streamsets.run_instance i
-               SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = now() + u.delay, name = coalesce(u.name, i.name)
+               SET lease_owner = NULL, lease_expires_at = NULL, next_check_at = coalesce(@from, now()) + u.delay,
+                   name = coalesce(u.name, i.name)
               FROM unnest(@Ids, @Generations, @Delays, @Names) AS u(instance_id, generation, delay, name)
              WHERE i.instance_id = u.instance_id AND i.lease_owner = @owner AND i.lease_generation = u.generation
             """;
@@ -58,6 +62,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
         return await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             owner,
+            from,
             Ids = sorted.Select(r => r.Lease.InstanceId).ToArray(),
             Generations = sorted.Select(r => r.Lease.Generation).ToArray(),
             Delays = sorted.Select(r => r.Delay).ToArray(),

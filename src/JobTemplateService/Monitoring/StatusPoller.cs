@@ -10,13 +10,9 @@ namespace JobTemplateService;
 internal sealed class StatusPoller(CompletionRecorder recorder, CompletionRepository completions, LeaseRepository leases,
     ReplicaIdentity replica, IOptions<MonitorOptions> options, TimeProvider time, ServiceTelemetry telemetry, ILogger<StatusPoller> logger)
 {
-    public async Task PollAsync(IJobPlatform platform, IReadOnlyList<ClaimedInstance> running, long passStarted, CancellationToken ct)
+    public async Task PollAsync(IJobPlatform platform, IReadOnlyList<ClaimedInstance> running, DateTime passBegan, CancellationToken ct)
     {
         var o = options.Value;
-        // Due again one interval (less a margin) after the pass began, not after this batch: a
-        // long pass's late batches then still come due before the next pass's cut-off.
-        var nextPoll = NextPoll(o.PollInterval) - time.GetElapsedTime(passStarted);
-        if (nextPoll < TimeSpan.Zero) nextPoll = TimeSpan.Zero;
         var ids = running.Where(c => c.PlatformJobId is not null).Select(c => c.PlatformJobId!).Distinct().ToList();
         var statuses = new ConcurrentDictionary<string, JobStatusReport>();
         var names = new Dictionary<string, JobDescription>();
@@ -47,7 +43,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
             var action = StopAction(c, o);
             if (action is null)
             {
-                releases.Add(new Release(c.Lease, nextPoll, names.GetValueOrDefault(c.PlatformJobId!)?.Name));
+                releases.Add(new Release(c.Lease, NextPoll(o.PollInterval), names.GetValueOrDefault(c.PlatformJobId!)?.Name));
             }
             else if (action is StopStep.GiveUp)
             {
@@ -58,7 +54,9 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
                 await StopAsync(platform, c, action.Value, ct);
             }
         }
-        await leases.ReleaseAsync(replica.Id, releases, ct);
+        // Due again one interval (less a margin) after the pass began, not after this batch: a
+        // long pass's late batches then still come due before the next pass's cut-off.
+        await leases.ReleaseAsync(replica.Id, releases, ct, from: passBegan);
 
         await Parallel.ForEachAsync(finished, Parallelism(o, ct), async (item, token) =>
         {
