@@ -26,11 +26,7 @@ internal static class BenchHost
             return 2;
         }
         app.UseJobTemplateServicePipeline();
-        app.MapRunsApi();
-        app.MapMetricsApi();
-        app.MapTemplatesApi();
-        app.MapAdminApi();
-        app.MapOperationalEndpoints();
+        app.MapJobTemplateServiceEndpoints();
         app.MapFloor();
         await app.RunAsync();
         return 0;

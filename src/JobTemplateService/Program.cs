@@ -20,11 +20,7 @@ if (ApiKeyCommands.IsCommand(args))
 }
 
 app.UseJobTemplateServicePipeline();
-app.MapRunsApi();
-app.MapMetricsApi();
-app.MapTemplatesApi();
-app.MapAdminApi();
-app.MapOperationalEndpoints();
+app.MapJobTemplateServiceEndpoints();
 await app.RunAsync();
 return 0;
 

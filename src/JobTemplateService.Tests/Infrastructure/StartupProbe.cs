@@ -27,9 +27,7 @@ public static class StartupProbe
         builder.AddJobTemplateService();
         await using var app = builder.Build();
         app.UseJobTemplateServicePipeline();
-        app.MapRunsApi();
-        app.MapMetricsApi();
-        app.MapOperationalEndpoints();
+        app.MapJobTemplateServiceEndpoints();
         try
         {
             await app.StartAsync();

@@ -35,6 +35,16 @@ internal static class Pipeline
             "Use this only for a local demo; set Security:Mode=ApiKeys and create keys for anything else. !!!"));
     }
 
+    /// <summary>Every endpoint of the service: its APIs, then health and metrics.</summary>
+    public static WebApplication MapJobTemplateServiceEndpoints(this WebApplication app)
+    {
+        app.MapRunsApi();
+        app.MapMetricsApi();
+        app.MapTemplatesApi();
+        app.MapAdminApi();
+        return app.MapOperationalEndpoints();
+    }
+
     /// <summary>Liveness, readiness and Prometheus metrics: unauthenticated and cheap.</summary>
     public static WebApplication MapOperationalEndpoints(this WebApplication app)
     {

@@ -29,7 +29,7 @@ internal sealed class InstanceChecker(PlatformRegistry platforms, StatusPoller p
             }
 
             var cleanups = group.Where(c => c.CleanupPending && InstanceStates.IsTerminal(c.State)).ToList();
-            await GuardAsync(cleanups, () => Parallel.ForEachAsync(cleanups, Parallelism(ct),
+            await GuardAsync(cleanups, () => Parallel.ForEachAsync(cleanups, options.Value.Parallelism(ct),
                 async (c, token) => await recorder.CleanUpAsync(platform, c, token)), ct);
 
             foreach (var run in group.Where(c => c.State is InstanceStates.Pending or InstanceStates.Starting).GroupBy(c => c.RunId))
@@ -42,9 +42,6 @@ internal sealed class InstanceChecker(PlatformRegistry platforms, StatusPoller p
             await GuardAsync(running, () => poller.PollAsync(platform, running, passBegan, ct), ct);
         }
     }
-
-    private ParallelOptions Parallelism(CancellationToken ct) =>
-        new() { MaxDegreeOfParallelism = Math.Max(options.Value.MaxParallelism, 1), CancellationToken = ct };
 
     private async Task GuardAsync(IReadOnlyList<ClaimedInstance> instances, Func<Task> work, CancellationToken ct)
     {

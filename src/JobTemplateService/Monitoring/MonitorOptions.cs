@@ -25,6 +25,10 @@ internal sealed class MonitorOptions
 
     public int MaxParallelism { get; set; } = 8;
 
+    /// <summary>Options for the monitor's parallel loops: at most MaxParallelism at once.</summary>
+    public ParallelOptions Parallelism(CancellationToken ct) =>
+        new() { MaxDegreeOfParallelism = Math.Max(MaxParallelism, 1), CancellationToken = ct };
+
     /// <summary>How long after an unclear launch the platform is searched for the run's jobs.</summary>
     public TimeSpan ReconcileGrace { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -18,7 +18,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
         var names = new Dictionary<string, JobDescription>();
         // The bulk calls of one claim go out side by side, so a pass over many instances lasts
         // about as long as its claims, not as the sum of every status call.
-        await Parallel.ForEachAsync(ids.Chunk(Math.Max(o.StatusBatchSize, 1)), Parallelism(o, ct), async (chunk, token) =>
+        await Parallel.ForEachAsync(ids.Chunk(Math.Max(o.StatusBatchSize, 1)), o.Parallelism(ct), async (chunk, token) =>
         {
             var started = time.GetTimestamp();
             foreach (var (id, report) in await platform.GetStatusesAsync(chunk, token)) statuses[id] = report;
@@ -58,7 +58,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
         // long pass's late batches then still come due before the next pass's cut-off.
         await leases.ReleaseAsync(replica.Id, releases, ct, from: passBegan);
 
-        await Parallel.ForEachAsync(finished, Parallelism(o, ct), async (item, token) =>
+        await Parallel.ForEachAsync(finished, o.Parallelism(ct), async (item, token) =>
         {
             using var scope = item.Instance.LogScope(logger);
             try
@@ -72,9 +72,6 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
             }
         });
     }
-
-    private static ParallelOptions Parallelism(MonitorOptions o, CancellationToken ct) =>
-        new() { MaxDegreeOfParallelism = Math.Max(o.MaxParallelism, 1), CancellationToken = ct };
 
     /// <summary>The next poll comes a little before a full interval, so it is due when the next pass begins.</summary>
     public static TimeSpan NextPoll(TimeSpan pollInterval) =>
