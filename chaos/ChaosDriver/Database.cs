@@ -55,6 +55,13 @@ internal sealed class Database(ChaosSettings settings) : IAsyncDisposable
              WHERE lease_owner = @owner AND state = ANY(@states)
             """, r => new LeasedInstance(r.GetGuid(0), r.GetInt64(1), r.GetString(2)), ("owner", owner), ("states", states));
 
+    /// <summary>STARTING instances leased by a replica whose launch call was sent after a moment (database time).</summary>
+    public Task<List<LeasedInstance>> StartingSentAfterAsync(Guid owner, DateTime after) =>
+        QueryAsync("""
+            SELECT instance_id, lease_generation, state FROM streamsets.run_instance
+             WHERE lease_owner = @owner AND state = 'STARTING' AND launch_sent_at > @after
+            """, r => new LeasedInstance(r.GetGuid(0), r.GetInt64(1), r.GetString(2)), ("owner", owner), ("after", after));
+
     /// <summary>Of the given instances, those claimed again since (generation moved on), with their state now.</summary>
     public Task<List<LeasedInstance>> ReclaimedAsync(IReadOnlyList<LeasedInstance> instances) =>
         QueryAsync("""

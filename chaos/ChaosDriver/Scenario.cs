@@ -40,9 +40,13 @@ internal sealed class Scenario(Database db, ServiceReplicas replicas, LaunchStre
     {
         Log.Phase($"{name}: replica {victim + 1}, with '{slowEndpoint}' calls slowed to {delayMs} ms");
         await fake.SetFaultsAsync(new { delayMs, endpoints = new[] { slowEndpoint } });
+        var slowedFrom = await db.ScalarAsync<DateTime>("SELECT now()");
         var owner = replicas.ReplicaId(victim);
         var deadline = DateTime.UtcNow + Wait;
-        while ((await db.LeasedByAsync(owner, states)).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(25);
+        // A launch sent before the slowdown ends at once and takes its lease along: only later ones count.
+        Task<List<LeasedInstance>> CaughtAsync() =>
+            states.SequenceEqual(["STARTING"]) ? db.StartingSentAfterAsync(owner, slowedFrom) : db.LeasedByAsync(owner, states);
+        while ((await CaughtAsync()).Count == 0 && DateTime.UtcNow < deadline) await Task.Delay(25);
         var killedAt = replicas.Kill(victim);
         var held = await db.LeasedByAsync(owner, "PENDING", "STARTING", "RUNNING");
         await fake.ClearFaultsAsync();
