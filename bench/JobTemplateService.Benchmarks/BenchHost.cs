@@ -1,3 +1,5 @@
+using JobTemplateService.Hosting;
+
 namespace JobTemplateService.Benchmarks;
 
 /// <summary>

@@ -1,4 +1,5 @@
-using JobTemplateService;
+using JobTemplateService.Hosting;
+using JobTemplateService.Security;
 
 // appsettings.json lives beside the binary; database.ini and platform.ini in the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 internal static class GridReaderExtensions
 {

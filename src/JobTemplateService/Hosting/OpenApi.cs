@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>OpenAPI document at /swagger/v1/swagger.json, UI at /swagger.</summary>
 internal static class OpenApi

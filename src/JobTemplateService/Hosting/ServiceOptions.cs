@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 internal sealed class ServiceOptions
 {

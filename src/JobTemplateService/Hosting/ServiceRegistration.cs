@@ -1,9 +1,18 @@
 using Dapper;
+using JobTemplateService.Callbacks;
+using JobTemplateService.Metrics;
+using JobTemplateService.Monitoring;
+using JobTemplateService.Platform;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Platform.Local;
+using JobTemplateService.Runs;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>Every registration of the service, in one place.</summary>
 internal static class ServiceRegistration

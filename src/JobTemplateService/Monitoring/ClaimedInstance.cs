@@ -1,6 +1,7 @@
 using System.Text.Json;
+using JobTemplateService.Runs;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>An instance this replica holds a lease on, with what checking it needs from its run and template.</summary>
 internal sealed record ClaimedInstance

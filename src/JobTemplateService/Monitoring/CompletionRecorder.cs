@@ -1,6 +1,9 @@
+using JobTemplateService.Hosting;
+using JobTemplateService.Platform;
+using JobTemplateService.Runs;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Turns a finished platform job into its terminal state and metrics row, then (only then)

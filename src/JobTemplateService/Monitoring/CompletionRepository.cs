@@ -1,7 +1,10 @@
 using Dapper;
+using JobTemplateService.Hosting;
+using JobTemplateService.Platform;
+using JobTemplateService.Runs;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>Terminal writes: the metrics row and the terminal state commit together, or not at all.</summary>
 internal sealed class CompletionRepository(NpgsqlDataSource dataSource)

@@ -1,6 +1,12 @@
+using JobTemplateService.Hosting;
+using JobTemplateService.Platform;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Runs;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Instances of one run that were recorded but not (provably) started. PENDING ones were never

@@ -1,7 +1,9 @@
 using Dapper;
+using JobTemplateService.Hosting;
+using JobTemplateService.Runs;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Claiming and releasing instances, and the replica heartbeat. Time is always the database's

@@ -1,8 +1,9 @@
 using Dapper;
+using JobTemplateService.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Housekeeping on every replica (each statement is safe to run concurrently): forgets launch

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>Monitoring (appsettings.json, section Monitor). Every duration is a TimeSpan.</summary>
 internal sealed class MonitorOptions

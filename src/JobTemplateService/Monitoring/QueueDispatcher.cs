@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Per-template concurrency limits: promotes QUEUED instances to PENDING, oldest first, as far

@@ -1,7 +1,9 @@
 using Dapper;
+using JobTemplateService.Hosting;
+using JobTemplateService.Platform;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// Fenced instance writes. Each one names the lease it holds (owner + generation) and the state it

@@ -1,6 +1,10 @@
+using JobTemplateService.Hosting;
+using JobTemplateService.Monitoring;
+using JobTemplateService.Platform;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// Starts instances on their platform and records what happened. Shared by the launch request and

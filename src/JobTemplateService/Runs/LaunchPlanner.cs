@@ -1,7 +1,11 @@
 using Dapper;
+using JobTemplateService.Hosting;
+using JobTemplateService.Platform;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// A dry run of a launch: the template chosen and why, each merged parameter set with the origin

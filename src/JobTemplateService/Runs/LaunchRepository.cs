@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// The launch's writes. The intent (idempotency key, run, instances) is one statement, so the key's

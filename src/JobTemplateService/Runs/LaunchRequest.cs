@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using JobTemplateService.Templates;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>The launch body, shared by POST /v1/runs and the original POST /streamsets/job-template-runner.</summary>
 public sealed record LaunchRequest(

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using JobTemplateService.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 internal abstract record LaunchResult
 {
@@ -19,5 +20,5 @@ internal abstract record LaunchResult
 internal sealed record ProblemHttpResultBody(int Status, string Json)
 {
     public static ProblemHttpResultBody From(ProblemHttpResult result) =>
-        new(result.StatusCode, JsonSerializer.Serialize(result.ProblemDetails, JobTemplateService.Json.Options));
+        new(result.StatusCode, JsonSerializer.Serialize(result.ProblemDetails, JobTemplateService.Hosting.Json.Options));
 }

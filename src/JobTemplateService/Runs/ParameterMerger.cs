@@ -1,4 +1,7 @@
-namespace JobTemplateService;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Runs;
 
 /// <summary>One instance's merged parameters, with where each key came from.</summary>
 internal sealed record MergedParameters(IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, string> Origins)

@@ -1,7 +1,8 @@
 using Dapper;
+using JobTemplateService.Hosting;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// Cancels a run: instances that never reached the platform end CANCELED at once; the others are

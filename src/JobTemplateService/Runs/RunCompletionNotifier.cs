@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// Wakes outcome long-polls when a run finishes. One LISTEN connection per replica for all

@@ -1,8 +1,10 @@
+using JobTemplateService.Hosting;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>What a caller does with a run besides launching it: wait for its outcome, cancel it, plan a launch.</summary>
 internal static class RunControlApi

@@ -1,8 +1,12 @@
 using System.Text.Json;
+using JobTemplateService.Hosting;
+using JobTemplateService.Monitoring;
+using JobTemplateService.Platform;
+using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// The one orchestrator of a launch: resolve the template, merge parameters, record the intent

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Query string of GET /v1/runs.</summary>
 internal sealed record RunListQuery(

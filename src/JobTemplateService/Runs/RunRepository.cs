@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Reads runs with their instances and metrics.</summary>
 internal sealed class RunRepository(NpgsqlDataSource dataSource)

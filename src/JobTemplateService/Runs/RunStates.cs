@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Run and instance states (DESIGN §4), stored as text with a CHECK constraint.</summary>
 internal static class RunStates

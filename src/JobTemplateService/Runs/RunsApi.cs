@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using JobTemplateService.Hosting;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Serilog;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 internal static class RunsApi
 {

@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Authorization: Bearer &lt;key&gt; or X-API-Key: &lt;key&gt;. The principal's name is the key's name

@@ -1,4 +1,6 @@
-namespace JobTemplateService;
+using JobTemplateService.Runs;
+
+namespace JobTemplateService.Security;
 
 internal static class CallerContext
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Polly;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Typed client for the Control Hub REST calls the service needs (reference §2.9). Credentials

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 // Control Hub's wire shapes: only the fields the service reads or sends (reference §2).
 

@@ -1,6 +1,8 @@
+using JobTemplateService.Hosting;
+using JobTemplateService.Platform.Local;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>platform.ini, section [streamsets]: the original streamsets.ini plus the base URL.</summary>
 internal sealed class ControlHubOptions

@@ -1,9 +1,10 @@
 using System.Net.Http;
 using System.Text.Json;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>Control Hub as a platform: job-template instances, polled with the bulk status call.</summary>
 internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResilience resilience, IOptions<ControlHubOptions> options)

@@ -1,4 +1,9 @@
-namespace JobTemplateService;
+using JobTemplateService.Hosting;
+using JobTemplateService.Monitoring;
+using JobTemplateService.Runs;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// Records a finished local process through the same path as any other completion (terminal

@@ -1,0 +1,10 @@
+global using JobTemplateService.Callbacks;
+global using JobTemplateService.Hosting;
+global using JobTemplateService.Metrics;
+global using JobTemplateService.Monitoring;
+global using JobTemplateService.Platform;
+global using JobTemplateService.Platform.ControlHub;
+global using JobTemplateService.Platform.Local;
+global using JobTemplateService.Runs;
+global using JobTemplateService.Security;
+global using JobTemplateService.Templates;
