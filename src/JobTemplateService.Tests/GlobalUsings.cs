@@ -1,4 +1,5 @@
 global using JobTemplateService.Callbacks;
+global using JobTemplateService.Common;
 global using JobTemplateService.Hosting;
 global using JobTemplateService.Metrics;
 global using JobTemplateService.Monitoring;

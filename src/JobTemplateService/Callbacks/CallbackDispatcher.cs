@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using JobTemplateService.Runs;
 using Microsoft.Extensions.Options;
 

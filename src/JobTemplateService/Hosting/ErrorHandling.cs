@@ -1,3 +1,4 @@
+using JobTemplateService.Common;
 using JobTemplateService.Platform;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;

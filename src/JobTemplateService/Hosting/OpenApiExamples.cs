@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using JobTemplateService.Common;
 using JobTemplateService.Runs;
 using JobTemplateService.Security;
 using JobTemplateService.Templates;

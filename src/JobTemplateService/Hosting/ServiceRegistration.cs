@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Callbacks;
+using JobTemplateService.Common;
 using JobTemplateService.Metrics;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;

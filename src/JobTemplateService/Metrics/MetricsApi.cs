@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,4 @@
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using JobTemplateService.Platform;
 using JobTemplateService.Runs;
 using Microsoft.Extensions.Options;

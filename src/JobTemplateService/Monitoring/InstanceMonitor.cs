@@ -1,4 +1,4 @@
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Monitoring;

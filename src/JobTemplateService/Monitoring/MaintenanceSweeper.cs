@@ -1,5 +1,5 @@
 using Dapper;
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using JobTemplateService.Platform;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Dapper;
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

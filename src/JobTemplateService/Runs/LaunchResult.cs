@@ -1,5 +1,5 @@
 using System.Text.Json;
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobTemplateService.Runs;
@@ -20,5 +20,5 @@ internal abstract record LaunchResult
 internal sealed record ProblemHttpResultBody(int Status, string Json)
 {
     public static ProblemHttpResultBody From(ProblemHttpResult result) =>
-        new(result.StatusCode, JsonSerializer.Serialize(result.ProblemDetails, JobTemplateService.Hosting.Json.Options));
+        new(result.StatusCode, JsonSerializer.Serialize(result.ProblemDetails, JobTemplateService.Common.Json.Options));
 }

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;

@@ -1,4 +1,4 @@
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -1,3 +1,4 @@
+using JobTemplateService.Common;
 using JobTemplateService.Hosting;
 using JobTemplateService.Platform.Local;
 using Microsoft.Extensions.Options;

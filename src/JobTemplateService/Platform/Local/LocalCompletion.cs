@@ -1,4 +1,4 @@
-using JobTemplateService.Hosting;
+using JobTemplateService.Common;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Runs;
 using JobTemplateService.Templates;

@@ -1,4 +1,4 @@
-namespace JobTemplateService.Hosting;
+namespace JobTemplateService.Common;
 
 internal static class Timestamps
 {

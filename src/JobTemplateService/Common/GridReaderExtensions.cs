@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace JobTemplateService.Hosting;
+namespace JobTemplateService.Common;
 
 internal static class GridReaderExtensions
 {

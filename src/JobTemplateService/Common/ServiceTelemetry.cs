@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace JobTemplateService.Hosting;
+namespace JobTemplateService.Common;
 
 /// <summary>
 /// The service's own Prometheus metrics, exported on /metrics. Labels stay low in cardinality:
