@@ -1,3 +1,4 @@
+using JobTemplateService.Configuration;
 using JobTemplateService.Hosting;
 
 namespace JobTemplateService.Benchmarks;

@@ -1,5 +1,6 @@
 global using JobTemplateService.Callbacks;
 global using JobTemplateService.Common;
+global using JobTemplateService.Configuration;
 global using JobTemplateService.Hosting;
 global using JobTemplateService.Metrics;
 global using JobTemplateService.Monitoring;

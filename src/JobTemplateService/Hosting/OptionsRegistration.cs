@@ -1,6 +1,8 @@
+using JobTemplateService.Configuration;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Platform.ControlHub;
 using JobTemplateService.Platform.Local;
+using JobTemplateService.Runs;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Hosting;

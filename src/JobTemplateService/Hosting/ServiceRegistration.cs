@@ -1,6 +1,7 @@
 using Dapper;
 using JobTemplateService.Callbacks;
 using JobTemplateService.Common;
+using JobTemplateService.Configuration;
 using JobTemplateService.Metrics;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using JobTemplateService.Common;
-using JobTemplateService.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 

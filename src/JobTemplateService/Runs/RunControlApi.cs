@@ -1,5 +1,4 @@
 using JobTemplateService.Common;
-using JobTemplateService.Hosting;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

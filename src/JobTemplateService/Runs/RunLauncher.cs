@@ -1,6 +1,5 @@
 using System.Text.Json;
 using JobTemplateService.Common;
-using JobTemplateService.Hosting;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;
 using JobTemplateService.Templates;

@@ -1,5 +1,5 @@
 using JobTemplateService.Common;
-using JobTemplateService.Hosting;
+using JobTemplateService.Configuration;
 using JobTemplateService.Platform.Local;
 using Microsoft.Extensions.Options;
 

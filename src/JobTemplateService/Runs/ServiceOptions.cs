@@ -1,4 +1,4 @@
-namespace JobTemplateService.Hosting;
+namespace JobTemplateService.Runs;
 
 internal sealed class ServiceOptions
 {
