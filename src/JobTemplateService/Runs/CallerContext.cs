@@ -1,6 +1,4 @@
-using JobTemplateService.Runs;
-
-namespace JobTemplateService.Security;
+namespace JobTemplateService.Runs;
 
 internal static class CallerContext
 {
