@@ -2,6 +2,7 @@ global using JobTemplateService.Callbacks;
 global using JobTemplateService.Common;
 global using JobTemplateService.Configuration;
 global using JobTemplateService.Hosting;
+global using JobTemplateService.Instances;
 global using JobTemplateService.Metrics;
 global using JobTemplateService.Monitoring;
 global using JobTemplateService.Platform;

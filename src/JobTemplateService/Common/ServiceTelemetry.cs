@@ -41,9 +41,9 @@ internal sealed class ServiceTelemetry(CollectorRegistry registry)
 
     public void CircuitOpened() => circuitOpenedCounter.Inc();
 
+    /// <summary>Sets the gauge of every state given (every live state, with 0 for those that have no instance).</summary>
     public void LiveInstances(IReadOnlyDictionary<string, long> byState)
     {
-        foreach (var state in new[] { "QUEUED", "PENDING", "STARTING", "RUNNING" })
-            liveInstancesGauge.WithLabels(state).Set(byState.GetValueOrDefault(state));
+        foreach (var (state, count) in byState) liveInstancesGauge.WithLabels(state).Set(count);
     }
 }

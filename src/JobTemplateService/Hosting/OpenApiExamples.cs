@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Runs;
 using JobTemplateService.Security;
 using JobTemplateService.Templates;

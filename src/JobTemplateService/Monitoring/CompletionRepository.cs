@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using JobTemplateService.Runs;
 using Npgsql;
@@ -43,6 +44,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
             SELECT instance_id FROM done;
             SELECT streamsets.refresh_run_state(@RunId);
             """;
+        InstanceStates.EnsureMove(instance.State, completion.FinalState);
         var result = completion.Result;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new

@@ -1,4 +1,5 @@
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using JobTemplateService.Platform.ControlHub;
 using JobTemplateService.Runs;

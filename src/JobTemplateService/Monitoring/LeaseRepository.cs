@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Runs;
 using Npgsql;
 
@@ -19,11 +20,11 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct,
         DateTime? dueBy = null)
     {
-        const string sql = """
+        const string sql = $"""
             WITH due AS MATERIALIZED (
                 SELECT instance_id
                   FROM streamsets.run_instance
-                 WHERE (state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending)
+                 WHERE (state IN {InstanceStates.ActiveSql} OR cleanup_pending)
                    AND next_check_at <= least(now(), @dueBy)
                    AND (lease_expires_at IS NULL OR lease_expires_at < now())
                  ORDER BY next_check_at
@@ -79,7 +80,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     public async Task<HeartbeatResult> HeartbeatAsync(ReplicaIdentity replica, Guid[] active, TimeSpan lease, TimeSpan replicaTimeout,
         CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             INSERT INTO streamsets.service_replica (replica_id, host_name, process_id)
             VALUES (@Id, @HostName, @ProcessId)
             ON CONFLICT (replica_id) DO UPDATE SET heartbeat_at = now();
@@ -96,7 +97,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                 RETURNING replica_id
             ), freed AS (
                 UPDATE streamsets.run_instance i SET lease_owner = NULL, lease_expires_at = NULL
-                  FROM dead WHERE i.lease_owner = dead.replica_id AND (i.state IN ('PENDING', 'STARTING', 'RUNNING') OR i.cleanup_pending)
+                  FROM dead WHERE i.lease_owner = dead.replica_id AND (i.state IN {InstanceStates.ActiveSql} OR i.cleanup_pending)
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM dead) AS dead_replicas, (SELECT count(*) FROM freed) AS freed_leases;
@@ -109,11 +110,11 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     /// <summary>On a clean stop: give every lease back and leave, so peers continue at once.</summary>
     public async Task<int> ReleaseAllAsync(Guid owner, CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             DELETE FROM streamsets.service_replica WHERE replica_id = @owner;
             WITH released AS (
                 UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL
-                 WHERE lease_owner = @owner AND (state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending)
+                 WHERE lease_owner = @owner AND (state IN {InstanceStates.ActiveSql} OR cleanup_pending)
                 RETURNING 1
             )
             SELECT count(*)::int FROM released;

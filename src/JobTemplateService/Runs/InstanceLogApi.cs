@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using Npgsql;
 
@@ -19,6 +20,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 
     public async Task<HashSet<Guid>> MarkStartingAsync(Guid owner, IReadOnlyList<InstanceLease> leases, string fromState, CancellationToken ct)
     {
+        InstanceStates.EnsureMove(fromState, InstanceStates.Starting);
         const string sql = """
             UPDATE streamsets.run_instance i
                SET state = 'STARTING', launch_attempts = i.launch_attempts + 1, launch_sent_at = now(),
@@ -57,16 +59,20 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 
     /// <summary>Ends instances that never ran: START_FAILED, or CANCELED when canceled before they started.</summary>
     public Task<int> RecordStartFailedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
-        StoredResponse? response, CancellationToken ct, string state = InstanceStates.StartFailed) =>
-        RunScopedAsync(runId, """
+        StoredResponse? response, CancellationToken ct, string state = InstanceStates.StartFailed)
+    {
+        InstanceStates.EnsureMove(InstanceStates.Pending, state);
+        InstanceStates.EnsureMove(InstanceStates.Starting, state);
+        return RunScopedAsync(runId, $"""
             UPDATE streamsets.run_instance i
                SET state = @State, error = @Error, finished_at = now(), lease_owner = NULL,
                    lease_expires_at = NULL, updated_at = now()
               FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
-               AND i.lease_owner = @Owner AND i.state IN ('PENDING', 'STARTING')
+               AND i.lease_owner = @Owner AND i.state IN {InstanceStates.NotStartedSql}
             RETURNING 1;
             """, response, new { RunId = runId, Owner = owner, Error = error, State = state, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
+    }
 
     /// <summary>The platform may or may not have started them: keep STARTING and reconcile later.</summary>
     public Task<int> RecordStartUnknownAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
@@ -128,7 +134,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
     /// <summary>Instances of the run not yet known to have started or failed to start.</summary>
     public async Task<long> UnsettledCountAsync(Guid runId, CancellationToken ct)
     {
-        const string sql = "SELECT count(*) FROM streamsets.run_instance WHERE run_id = @runId AND state IN ('QUEUED', 'PENDING', 'STARTING')";
+        const string sql = $"SELECT count(*) FROM streamsets.run_instance WHERE run_id = @runId AND state IN {InstanceStates.UnsettledSql}";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { runId }, cancellationToken: ct));
     }

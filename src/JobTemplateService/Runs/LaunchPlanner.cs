@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using JobTemplateService.Security;
 using JobTemplateService.Templates;
@@ -65,10 +66,10 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
     private async Task<int> CapacityAsync(JobTemplate template, CancellationToken ct)
     {
         if (template.MaxConcurrentInstances is null) return int.MaxValue;
-        const string sql = """
-            SELECT count(*) FILTER (WHERE state IN ('PENDING', 'STARTING', 'RUNNING')) AS active,
+        const string sql = $"""
+            SELECT count(*) FILTER (WHERE state IN {InstanceStates.ActiveSql}) AS active,
                    count(*) FILTER (WHERE state = 'QUEUED') AS queued
-              FROM streamsets.run_instance WHERE job_template_id = @JobTemplateId AND state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING')
+              FROM streamsets.run_instance WHERE job_template_id = @JobTemplateId AND state IN {InstanceStates.LiveSql}
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var load = await connection.QuerySingleAsync<(long Active, long Queued)>(new CommandDefinition(sql, new { template.JobTemplateId }, cancellationToken: ct));

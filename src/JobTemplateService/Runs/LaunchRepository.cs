@@ -1,4 +1,5 @@
 using Dapper;
+using JobTemplateService.Instances;
 using Npgsql;
 
 namespace JobTemplateService.Runs;
@@ -138,11 +139,11 @@ internal sealed record TemplateLoad
 {
     // Lock first, count in a second statement: a count in the locking statement would use the
     // snapshot taken before the lock was granted, and miss what the previous holder launched.
-    public const string Sql = """
+    public const string Sql = $"""
         SELECT 1 FROM streamsets.job_template WHERE job_template_id = @JobTemplateId FOR UPDATE;
         SELECT t.max_concurrent_instances AS limit,
                (SELECT count(*) FROM streamsets.run_instance i
-                 WHERE i.job_template_id = t.job_template_id AND i.state IN ('PENDING', 'STARTING', 'RUNNING')) AS active,
+                 WHERE i.job_template_id = t.job_template_id AND i.state IN {InstanceStates.ActiveSql}) AS active,
                (SELECT count(*) FROM streamsets.run_instance i
                  WHERE i.job_template_id = t.job_template_id AND i.state = 'QUEUED') AS queued
           FROM streamsets.job_template t

@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using Npgsql;
 
 namespace JobTemplateService.Runs;
@@ -13,18 +14,18 @@ internal sealed class RunCanceller(NpgsqlDataSource dataSource, ILogger<RunCance
 {
     public async Task<CancelOutcome> CancelAsync(Guid runId, CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             SELECT state FROM streamsets.run WHERE run_id = @runId FOR UPDATE;
             UPDATE streamsets.run SET cancel_requested_at = coalesce(cancel_requested_at, now()), updated_at = now()
-             WHERE run_id = @runId AND state NOT IN ('SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT');
+             WHERE run_id = @runId AND state NOT IN {RunStates.TerminalSql};
             UPDATE streamsets.run_instance
                SET state = 'CANCELED', error = 'Canceled before it started.', finished_at = now(),
                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-             WHERE run_id = @runId AND state IN ('QUEUED', 'PENDING')
+             WHERE run_id = @runId AND state IN {InstanceStates.UnsentSql}
                AND EXISTS (SELECT 1 FROM streamsets.run WHERE run_id = @runId AND cancel_requested_at IS NOT NULL);
             UPDATE streamsets.run_instance
                SET stop_reason = 'CANCEL', next_check_at = now(), updated_at = now()
-             WHERE run_id = @runId AND state IN ('STARTING', 'RUNNING') AND stop_reason IS NULL
+             WHERE run_id = @runId AND state IN {InstanceStates.SentSql} AND stop_reason IS NULL
                AND EXISTS (SELECT 1 FROM streamsets.run WHERE run_id = @runId AND cancel_requested_at IS NOT NULL);
             SELECT streamsets.refresh_run_state(@runId);
             """;

@@ -1,4 +1,5 @@
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
