@@ -119,7 +119,7 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
         }
         if (items.Count > 0)
         {
-            await starter.StartAsync(platform, new StartBatch(instancesToStart[0].RunId, replica.Id, template, fromState, items), null, ct);
+            await starter.StartAsync(platform, new StartBatch(instancesToStart[0].RunId, replica.Id, template, fromState, items), ct);
         }
     }
 

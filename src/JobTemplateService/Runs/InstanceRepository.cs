@@ -13,11 +13,6 @@ namespace JobTemplateService.Runs;
 /// </summary>
 internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 {
-    private const string CompleteRequest = """
-        UPDATE streamsets.launch_request SET response_status = @ResponseStatus, response_body = @ResponseBody, completed_at = now()
-         WHERE scope = @ResponseScope AND request_key = @ResponseKey AND run_id = @RunId AND completed_at IS NULL;
-        """;
-
     public async Task<HashSet<Guid>> MarkStartingAsync(Guid owner, IReadOnlyList<InstanceLease> leases, string fromState, CancellationToken ct)
     {
         InstanceStates.EnsureMove(fromState, InstanceStates.Starting);
@@ -36,9 +31,12 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         return ids.ToHashSet();
     }
 
-    /// <summary>The instances run. A platform whose jobs live in this process keeps the lease (keepLease).</summary>
+    /// <summary>
+    /// The instances run. A platform whose jobs live in this process keeps the lease (keepLease).
+    /// The caller's own write, when given, commits with it (as do those of the two methods below).
+    /// </summary>
     public Task<int> RecordStartedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, IReadOnlyList<StartedJob> jobs,
-        DateTime startedAt, TimeSpan nextCheck, StoredResponse? response, CancellationToken ct, bool keepLease = false) =>
+        DateTime startedAt, TimeSpan nextCheck, JoinedWrite? alongside, CancellationToken ct, bool keepLease = false) =>
         RunScopedAsync(runId, """
             UPDATE streamsets.run_instance i
                SET state = 'RUNNING', platform_job_id = u.job_id, name = coalesce(u.name, i.name),
@@ -50,7 +48,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @Owner AND i.state = 'STARTING'
             RETURNING 1;
-            """, response, new
+            """, alongside, new
             {
                 RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck, KeepLease = keepLease,
                 Ids = leases.Ids(), Generations = leases.Generations(),
@@ -59,7 +57,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 
     /// <summary>Ends instances that never ran: START_FAILED, or CANCELED when canceled before they started.</summary>
     public Task<int> RecordStartFailedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
-        StoredResponse? response, CancellationToken ct, string state = InstanceStates.StartFailed)
+        JoinedWrite? alongside, CancellationToken ct, string state = InstanceStates.StartFailed)
     {
         InstanceStates.EnsureMove(InstanceStates.Pending, state);
         InstanceStates.EnsureMove(InstanceStates.Starting, state);
@@ -71,12 +69,12 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @Owner AND i.state IN {InstanceStates.NotStartedSql}
             RETURNING 1;
-            """, response, new { RunId = runId, Owner = owner, Error = error, State = state, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
+            """, alongside, new { RunId = runId, Owner = owner, Error = error, State = state, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
     }
 
     /// <summary>The platform may or may not have started them: keep STARTING and reconcile later.</summary>
     public Task<int> RecordStartUnknownAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
-        TimeSpan reconcileAfter, StoredResponse? response, CancellationToken ct) =>
+        TimeSpan reconcileAfter, JoinedWrite? alongside, CancellationToken ct) =>
         RunScopedAsync(runId, """
             UPDATE streamsets.run_instance i
                SET error = @Error, lease_owner = NULL, lease_expires_at = NULL,
@@ -85,7 +83,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @Owner AND i.state = 'STARTING'
             RETURNING 1;
-            """, response, new
+            """, alongside, new
             {
                 RunId = runId, Owner = owner, Error = error, ReconcileAfter = reconcileAfter,
                 Ids = leases.Ids(), Generations = leases.Generations(),
@@ -146,19 +144,12 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { runId }, cancellationToken: ct))).ToHashSet();
     }
 
-    private async Task<int> RunScopedAsync(Guid runId, string update, StoredResponse? response, object args, CancellationToken ct)
+    private async Task<int> RunScopedAsync(Guid runId, string update, JoinedWrite? alongside, object args, CancellationToken ct)
     {
         var sql = "SELECT 1 FROM streamsets.run WHERE run_id = @RunId FOR UPDATE;\n" + update +
-                  "\nSELECT streamsets.refresh_run_state(@RunId);\n" + (response is null ? "" : CompleteRequest);
+                  "\nSELECT streamsets.refresh_run_state(@RunId);\n" + alongside?.Sql;
         var parameters = new DynamicParameters(args);
-        if (response is not null)
-        {
-            parameters.AddDynamicParams(new
-            {
-                ResponseScope = response.Scope, ResponseKey = response.RequestKey,
-                ResponseStatus = response.Status, ResponseBody = response.Body,
-            });
-        }
+        if (alongside is not null) parameters.AddDynamicParams(alongside.Parameters);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
         await results.ReadAsync<int>();
@@ -170,8 +161,11 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 
 internal readonly record struct InstanceLease(Guid InstanceId, long Generation);
 
-/// <summary>The answer to store for an idempotency key, written with the outcome it describes.</summary>
-internal sealed record StoredResponse(string Scope, string RequestKey, int Status, string Body);
+/// <summary>
+/// A statement of the caller's own that commits with an instance write, in the same round trip and
+/// transaction: a launch stores the answer it gave with the outcome that answer describes.
+/// </summary>
+internal sealed record JoinedWrite(string Sql, object Parameters);
 
 internal static class InstanceLeaseExtensions
 {

@@ -93,16 +93,23 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
             new CommandDefinition(sql, new { scope, requestKey, inFlightTimeout }, cancellationToken: ct));
     }
 
-    public async Task CompleteRequestAsync(string scope, string requestKey, Guid runId, int status, string body, CancellationToken ct)
+    /// <summary>Stores the answer given for the key, to be replayed to a repeated request.</summary>
+    public async Task CompleteRequestAsync(StoredResponse answer, CancellationToken ct)
     {
-        const string sql = """
-            UPDATE streamsets.launch_request
-               SET response_status = @status, response_body = @body, completed_at = now()
-             WHERE scope = @scope AND request_key = @requestKey AND run_id = @runId AND completed_at IS NULL
-            """;
+        var write = CompleteRequest(answer);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { scope, requestKey, runId, status, body }, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(write.Sql, write.Parameters, cancellationToken: ct));
     }
+
+    /// <summary>The same, as a statement that commits with the instance write recording the outcome the answer describes.</summary>
+    public static JoinedWrite CompleteRequest(StoredResponse answer) => new("""
+        UPDATE streamsets.launch_request SET response_status = @ResponseStatus, response_body = @ResponseBody, completed_at = now()
+         WHERE scope = @ResponseScope AND request_key = @ResponseKey AND run_id = @ResponseRunId AND completed_at IS NULL;
+        """, new
+    {
+        ResponseScope = answer.Scope, ResponseKey = answer.RequestKey, ResponseRunId = answer.RunId,
+        ResponseStatus = answer.Status, ResponseBody = answer.Body,
+    });
 
     /// <summary>
     /// Removes a launch that provably never reached the platform, so that a retry starts afresh
@@ -133,6 +140,9 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 }
 
 internal sealed record RecordedIntent(DateTime CreatedAt, IReadOnlyList<IntentInstance> Instances);
+
+/// <summary>The answer to store for an idempotency key, written with the outcome it describes.</summary>
+internal sealed record StoredResponse(string Scope, string RequestKey, Guid RunId, int Status, string Body);
 
 /// <summary>A template's concurrency limit and its live instances, read under the template row's lock.</summary>
 internal sealed record TemplateLoad

@@ -62,33 +62,31 @@ internal sealed class RunLauncher(
         if (toStart.Count == 0)
         {
             var queued = Respond(intent, recorded.CreatedAt, null).Run!;
-            await launches.CompleteRequestAsync(intent.Scope, intent.RequestKey, intent.RunId, StatusCodes.Status202Accepted,
-                JsonSerializer.Serialize(queued, Json.Options), durable);
+            await launches.CompleteRequestAsync(new StoredResponse(intent.Scope, intent.RequestKey, intent.RunId,
+                StatusCodes.Status202Accepted, JsonSerializer.Serialize(queued, Json.Options)), durable);
             telemetry.Launch("queued");
             return new LaunchResult.Launched(queued);
         }
         using var holding = activeLeases.Hold(toStart.Select(i => i.InstanceId));
         var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Starting,
             toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList(), RecordedStarting: true);
-        RunResource? resource = null;
-        ProblemHttpResultBody? problem = null;
-        var outcome = await starter.StartAsync(platform, batch, o =>
+        var start = await starter.SendAsync(platform, batch, durable);
+        var outcome = start.Outcome;
+        if (outcome is StartOutcome.NotSent or StartOutcome.LeaseLost)
         {
-            (resource, problem) = Respond(intent, recorded.CreatedAt, o);
-            return new StoredResponse(intent.Scope, intent.RequestKey, problem?.Status ?? StatusCodes.Status202Accepted,
-                problem?.Json ?? JsonSerializer.Serialize(resource, Json.Options));
-        }, durable);
-        telemetry.Launch(outcome.Name);
-
-        switch (outcome)
-        {
-            case StartOutcome.NotSent notSent:
-                if (await launches.UndoIntentAsync(intent, durable))
-                    throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
-                return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
-            case StartOutcome.LeaseLost:
-                return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
+            await starter.RecordAsync(start, null, durable);
+            telemetry.Launch(outcome.Name);
+            if (outcome is StartOutcome.NotSent notSent && await launches.UndoIntentAsync(intent, durable))
+                throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
+            return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
         }
+
+        // The answer stored for the key commits with the outcome it describes: one round trip.
+        var (resource, problem) = Respond(intent, recorded.CreatedAt, outcome);
+        var answer = new StoredResponse(intent.Scope, intent.RequestKey, intent.RunId, problem?.Status ?? StatusCodes.Status202Accepted,
+            problem?.Json ?? JsonSerializer.Serialize(resource, Json.Options));
+        await starter.RecordAsync(start, LaunchRepository.CompleteRequest(answer), durable);
+        telemetry.Launch(outcome.Name);
         return problem is not null ? new LaunchResult.Stored(problem.Status, problem.Json, Replayed: false) : new LaunchResult.Launched(resource!);
     }
 
