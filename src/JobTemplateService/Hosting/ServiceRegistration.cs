@@ -2,6 +2,7 @@ using Dapper;
 using JobTemplateService.Callbacks;
 using JobTemplateService.Common;
 using JobTemplateService.Configuration;
+using JobTemplateService.Instances;
 using JobTemplateService.Metrics;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;
@@ -49,6 +50,7 @@ internal static class ServiceRegistration
         services.AddSingleton<MetricsRepository>();
         services.AddSingleton<LeaseRepository>();
         services.AddSingleton<CompletionRepository>();
+        services.AddSingleton<CancelRepository>();
 
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<RunLauncher>();

@@ -1,4 +1,5 @@
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Monitoring;

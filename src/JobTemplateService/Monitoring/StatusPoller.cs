@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using Microsoft.Extensions.Options;
 

@@ -1,4 +1,5 @@
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;
 using JobTemplateService.Templates;

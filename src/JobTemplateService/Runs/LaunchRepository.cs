@@ -44,7 +44,7 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         return createdAt is null ? null : new RecordedIntent(createdAt.Value, limited.Instances);
     }
 
-    private const string IntentSql = """
+    private const string IntentSql = $"""
             WITH request AS (
                 INSERT INTO streamsets.launch_request AS lr (scope, request_key, key_kind, fingerprint, run_id, expires_at)
                 VALUES (@Scope, @RequestKey, @KeyKind, @Fingerprint, @RunId, now() + @Retention)
@@ -62,21 +62,7 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
                        @PlatformTemplateId, 'STARTING', @RequestedBy, @CallbackUrl, @CallbackSecret
                   FROM request
                 RETURNING run_id, created_at
-            ), new_instances AS (
-                INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
-                                                     parameters, caller_secret_keys, deadline_at, next_check_at,
-                                                     lease_owner, lease_expires_at, lease_generation,
-                                                     launch_attempts, launch_sent_at)
-                SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
-                       ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
-                       now() + @Lease, CASE WHEN u.state = 'STARTING' THEN @Owner END,
-                       CASE WHEN u.state = 'STARTING' THEN now() + @Lease END, 1,
-                       CASE WHEN u.state = 'STARTING' THEN 1 ELSE 0 END, CASE WHEN u.state = 'STARTING' THEN now() END
-                  FROM new_run
-                 CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
-                       AS u(instance_id, ordinal, state, parameters, secret_keys)
-                RETURNING 1
-            )
+            ), {InstanceRepository.InsertLaunchedSql}
             SELECT created_at FROM new_run
             """;
 
@@ -118,13 +104,14 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<bool> UndoIntentAsync(LaunchIntent intent, CancellationToken ct)
     {
-        const string sql = """
+        // The run's instances go with it (ON DELETE CASCADE).
+        const string sql = $"""
             WITH removed AS (
                 DELETE FROM streamsets.run r
                  WHERE r.run_id = @RunId
                    AND NOT EXISTS (SELECT 1 FROM streamsets.run_instance i
                                     WHERE i.run_id = r.run_id
-                                      AND ((i.lease_owner IS DISTINCT FROM @Owner AND i.state <> 'QUEUED')
+                                      AND ((i.lease_owner IS DISTINCT FROM @Owner AND i.state <> '{InstanceStates.Queued}')
                                            OR i.platform_job_id IS NOT NULL))
                 RETURNING r.run_id
             ), forgotten AS (

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using JobTemplateService.Runs;
 
-namespace JobTemplateService.Monitoring;
+namespace JobTemplateService.Instances;
 
 /// <summary>An instance this replica holds a lease on, with what checking it needs from its run and template.</summary>
 internal sealed record ClaimedInstance

@@ -1,11 +1,9 @@
 using Dapper;
 using JobTemplateService.Common;
-using JobTemplateService.Instances;
 using JobTemplateService.Platform;
-using JobTemplateService.Runs;
 using Npgsql;
 
-namespace JobTemplateService.Monitoring;
+namespace JobTemplateService.Instances;
 
 /// <summary>Terminal writes: the metrics row and the terminal state commit together, or not at all.</summary>
 internal sealed class CompletionRepository(NpgsqlDataSource dataSource)

@@ -1,10 +1,8 @@
 using Dapper;
 using JobTemplateService.Common;
-using JobTemplateService.Instances;
-using JobTemplateService.Runs;
 using Npgsql;
 
-namespace JobTemplateService.Monitoring;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Claiming and releasing instances, and the replica heartbeat. Time is always the database's

@@ -1,10 +1,9 @@
 using Dapper;
 using JobTemplateService.Common;
-using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using Npgsql;
 
-namespace JobTemplateService.Runs;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Fenced instance writes. Each one names the lease it holds (owner + generation) and the state it
@@ -13,6 +12,30 @@ namespace JobTemplateService.Runs;
 /// </summary>
 internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// A launch's instances, as a CTE of its one intent statement, after the CTE new_run(run_id,
+    /// created_at) that inserts their run: so the idempotency key, the run and its instances
+    /// commit together or not at all. Those the request starts itself are recorded STARTING,
+    /// leased to it at generation 1 with their first attempt counted; the others QUEUED.
+    /// </summary>
+    public const string InsertLaunchedSql = """
+        new_instances AS (
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
+                                                 parameters, caller_secret_keys, deadline_at, next_check_at,
+                                                 lease_owner, lease_expires_at, lease_generation,
+                                                 launch_attempts, launch_sent_at)
+            SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
+                   ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
+                   now() + @Lease, CASE WHEN u.state = 'STARTING' THEN @Owner END,
+                   CASE WHEN u.state = 'STARTING' THEN now() + @Lease END, 1,
+                   CASE WHEN u.state = 'STARTING' THEN 1 ELSE 0 END, CASE WHEN u.state = 'STARTING' THEN now() END
+              FROM new_run
+             CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
+                   AS u(instance_id, ordinal, state, parameters, secret_keys)
+            RETURNING 1
+        )
+        """;
+
     public async Task<HashSet<Guid>> MarkStartingAsync(Guid owner, IReadOnlyList<InstanceLease> leases, string fromState, CancellationToken ct)
     {
         InstanceStates.EnsureMove(fromState, InstanceStates.Starting);

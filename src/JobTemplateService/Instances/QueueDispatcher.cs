@@ -1,8 +1,7 @@
 using Dapper;
-using JobTemplateService.Instances;
 using Npgsql;
 
-namespace JobTemplateService.Monitoring;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Per-template concurrency limits: promotes QUEUED instances to PENDING, oldest first, as far
