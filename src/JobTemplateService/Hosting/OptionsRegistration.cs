@@ -1,5 +1,5 @@
 using JobTemplateService.Configuration;
-using JobTemplateService.Monitoring;
+using JobTemplateService.Instances;
 using JobTemplateService.Platform.ControlHub;
 using JobTemplateService.Platform.Local;
 using JobTemplateService.Runs;

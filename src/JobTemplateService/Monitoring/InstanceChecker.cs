@@ -1,7 +1,6 @@
 using JobTemplateService.Common;
 using JobTemplateService.Instances;
 using JobTemplateService.Platform;
-using JobTemplateService.Runs;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Monitoring;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using JobTemplateService.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobTemplateService.Runs;

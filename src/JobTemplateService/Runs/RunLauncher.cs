@@ -1,7 +1,6 @@
 using System.Text.Json;
 using JobTemplateService.Common;
 using JobTemplateService.Instances;
-using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;
 using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;

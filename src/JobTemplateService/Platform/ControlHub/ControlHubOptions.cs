@@ -1,4 +1,3 @@
-using JobTemplateService.Common;
 using JobTemplateService.Configuration;
 using JobTemplateService.Platform.Local;
 using Microsoft.Extensions.Options;

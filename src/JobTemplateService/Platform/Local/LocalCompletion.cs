@@ -1,7 +1,5 @@
 using JobTemplateService.Common;
 using JobTemplateService.Instances;
-using JobTemplateService.Monitoring;
-using JobTemplateService.Runs;
 using JobTemplateService.Templates;
 
 namespace JobTemplateService.Platform.Local;

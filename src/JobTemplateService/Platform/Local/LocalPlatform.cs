@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using JobTemplateService.Monitoring;
+using JobTemplateService.Instances;
 using JobTemplateService.Security;
 using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;

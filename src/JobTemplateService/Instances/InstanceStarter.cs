@@ -1,11 +1,9 @@
 using JobTemplateService.Common;
-using JobTemplateService.Instances;
-using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;
 using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService.Runs;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Starts instances on their platform and records what happened. Shared by the launch request and

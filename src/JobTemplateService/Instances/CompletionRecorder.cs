@@ -1,10 +1,8 @@
 using JobTemplateService.Common;
-using JobTemplateService.Instances;
 using JobTemplateService.Platform;
-using JobTemplateService.Runs;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService.Monitoring;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Turns a finished platform job into its terminal state and metrics row, then (only then)
