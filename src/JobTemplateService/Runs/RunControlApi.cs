@@ -70,7 +70,9 @@ internal static class RunControlApi
         if (keyProblem is not null) return keyProblem;
         var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
         if (problem is not null) return problem;
-        return TypedResults.Ok(await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct));
+        var plan = await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct);
+        return TypedResults.Ok(new LaunchPlan(plan.Refusals.Count == 0, plan.Template, plan.Reason, plan.Instances,
+            plan.Refusals.Select(LaunchProblems.ForPlan).ToList(), plan.ExistingRunId));
     }
 }
 

@@ -3,7 +3,6 @@ using JobTemplateService.Common;
 using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using JobTemplateService.Templates;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Runs;
@@ -22,13 +21,13 @@ internal sealed class RunLauncher(
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
         var template = await templates.ResolveAsync(request.SourceType, request.TargetType, ct);
-        if (template is null) return Fail("no_template", Problems.NoTemplate(request.SourceType, request.TargetType));
+        if (template is null) return Fail("no_template", new LaunchRefusal.NoTemplate(request.SourceType, request.TargetType));
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
-        if (!merge.Succeeded) return Fail("invalid_parameters", Problems.Parameters(merge.Errors, merge.Detail!));
+        if (!merge.Succeeded) return Fail("invalid_parameters", new LaunchRefusal.InvalidParameters(merge.Errors, merge.Detail!));
 
         var platform = platforms.Find(template.Platform);
-        if (platform is null) return Fail("platform_not_configured", Problems.PlatformNotConfigured(template.Platform));
+        if (platform is null) return Fail("platform_not_configured", new LaunchRefusal.PlatformNotConfigured(template.Platform));
         if (platform.IsRefusingCalls)
         {
             telemetry.Launch("platform_unavailable");
@@ -132,21 +131,21 @@ internal sealed class RunLauncher(
     private async Task<LaunchResult> ReplayAsync(LaunchRequestRow existing, LaunchRequest request, CancellationToken ct)
     {
         if (existing.Fingerprint != request.Fingerprint())
-            return Fail("idempotency_mismatch", Problems.IdempotencyMismatch(existing.KeyKind));
+            return Fail("idempotency_mismatch", new LaunchRefusal.IdempotencyMismatch(existing.KeyKind));
         telemetry.Launch("replayed");
         if (existing is { ResponseStatus: { } status, ResponseBody: { } body })
             return new LaunchResult.Stored(status, body, Replayed: true);
         if (!existing.Stale || existing.RunId is not { } runId)
-            return new LaunchResult.Failed(Problems.IdempotencyInFlight(), RetryAfter: TimeSpan.FromSeconds(1));
+            return new LaunchResult.Failed(new LaunchRefusal.InFlight(TimeSpan.FromSeconds(1)));
         // The request that recorded this launch died before answering; the run itself is safe.
         var run = await runs.GetAsync(runId, ct);
-        return run is null ? new LaunchResult.Failed(Problems.IdempotencyInFlight(), TimeSpan.FromSeconds(1)) : new LaunchResult.Launched(run);
+        return run is null ? new LaunchResult.Failed(new LaunchRefusal.InFlight(TimeSpan.FromSeconds(1))) : new LaunchResult.Launched(run);
     }
 
-    private LaunchResult Fail(string outcome, ProblemHttpResult problem)
+    private LaunchResult Fail(string outcome, LaunchRefusal refusal)
     {
         telemetry.Launch(outcome);
-        return new LaunchResult.Failed(problem, RetryAfter: null);
+        return new LaunchResult.Failed(refusal);
     }
 }
 
