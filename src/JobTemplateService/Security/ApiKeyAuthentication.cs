@@ -38,7 +38,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         return Task.CompletedTask;
     }
 
-    private AuthenticateResult Success(string? name, IEnumerable<string> scopes)
+    private static AuthenticateResult Success(string? name, IEnumerable<string> scopes)
     {
         var claims = scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
         if (name is not null) claims.Add(new Claim(ClaimTypes.Name, name));
