@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace JobTemplateService.Tests;
 
-/// <summary>DESIGN §5: a repeated launch replays the first answer; a different request under the same key is refused.</summary>
+/// <summary>A repeated launch replays the first answer; a different request under the same key is refused.</summary>
 public sealed class LaunchIdempotencyTests
 {
     [Theory]

@@ -37,7 +37,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                       i.parameters::text AS parameters, i.caller_secret_keys, i.launch_attempts, i.launch_sent_at, i.reconcile_missed_at,
                       i.stop_reason, i.stop_requested_at, i.force_stopped_at, i.cleanup_pending,
                       i.deadline_at <= now() AS deadline_passed, now() - i.next_check_at AS lag, now() AS now,
-                      r.user_id, r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait
+                      r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<ClaimedInstance>(new CommandDefinition(sql, new { owner, limit, lease, dueBy }, cancellationToken: ct));

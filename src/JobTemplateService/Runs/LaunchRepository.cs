@@ -69,7 +69,7 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
     public async Task<LaunchRequestRow?> FindRequestAsync(string scope, string requestKey, TimeSpan inFlightTimeout, CancellationToken ct)
     {
         const string sql = """
-            SELECT key_kind, fingerprint, run_id, response_status, response_body, completed_at,
+            SELECT key_kind, fingerprint, run_id, response_status, response_body,
                    (completed_at IS NULL AND created_at < now() - @inFlightTimeout) AS stale
               FROM streamsets.launch_request
              WHERE scope = @scope AND request_key = @requestKey AND expires_at >= now()
@@ -159,6 +159,5 @@ internal sealed record LaunchRequestRow
     public Guid? RunId { get; init; }
     public int? ResponseStatus { get; init; }
     public string? ResponseBody { get; init; }
-    public DateTime? CompletedAt { get; init; }
     public bool Stale { get; init; }
 }

@@ -33,7 +33,7 @@ public sealed record LaunchRequest(
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
 
-    /// <summary>Without an Idempotency-Key these four fields identify a launch (DESIGN §5).</summary>
+    /// <summary>Without an Idempotency-Key these four fields identify a launch (README, Repeating a launch safely).</summary>
     internal string NaturalKey()
     {
         var canonical = new StringBuilder();

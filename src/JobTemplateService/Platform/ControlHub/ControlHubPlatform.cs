@@ -25,7 +25,7 @@ internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResi
 
     public async Task<IReadOnlyList<StartedJob>> StartAsync(StartRequest request, CancellationToken ct)
     {
-        // Deletion is the service's job, after it has read the metrics (DESIGN §4).
+        // Deletion is the service's job, after it has read the metrics: Control Hub would delete the job before.
         var info = new ChCreationInfo(request.NameSuffix, request.NameParameter,
             request.Instances.Select(i => i.Parameters).ToList(), AttachToTemplate: true, DeleteAfterCompletion: false,
             Name: null, Description: null, RawJobTags: [RunTag(request.RunId)]);
