@@ -144,12 +144,12 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
             new { owner, retryAfter, Ids = leases.Ids(), Generations = leases.Generations() }, cancellationToken: ct));
     }
 
-    /// <summary>Where an instance stands: its state and who holds its lease.</summary>
-    public async Task<(string State, Guid? LeaseOwner, long LeaseGeneration)?> StateAsync(Guid instanceId, CancellationToken ct)
+    /// <summary>The instance's state, or null when there is no such instance.</summary>
+    public async Task<string?> StateAsync(Guid instanceId, CancellationToken ct)
     {
-        const string sql = "SELECT state, lease_owner, lease_generation FROM streamsets.run_instance WHERE instance_id = @instanceId";
+        const string sql = "SELECT state FROM streamsets.run_instance WHERE instance_id = @instanceId";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<(string, Guid?, long)?>(new CommandDefinition(sql, new { instanceId }, cancellationToken: ct));
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { instanceId }, cancellationToken: ct));
     }
 
     /// <summary>Instances of the run not yet known to have started or failed to start.</summary>
