@@ -9,6 +9,7 @@ internal static class OptionsRegistration
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<SchemaOptions>().BindConfiguration(SchemaOptions.Section);
         services.AddOptions<ControlHubOptions>().BindConfiguration(ControlHubOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ControlHubOptions>, ControlHubOptionsValidator>();
         services.AddOptions<LocalPlatformOptions>().BindConfiguration(LocalPlatformOptions.Section)
