@@ -31,8 +31,7 @@ internal static class MigrateCommand
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error)
     {
-        // Configuration overrides (--postgresql:host=…) may follow the verb; anything else is a typo.
-        if (args.Skip(1).Any(a => a.StartsWith('-') && !a.Contains(':') && !Flags.Contains(a)))
+        if (UnknownArgument(args) is not null)
         {
             await error.WriteLineAsync(Usage);
             return 2;
@@ -97,6 +96,26 @@ internal static class MigrateCommand
             await output.WriteLineAsync($"The database also has {Count(state.Newer.Count)} that this version does not know, " +
                 $"applied by a newer version: {string.Join(", ", state.Newer.Select(m => m.Name))}.");
         return 0;
+    }
+
+    /// <summary>
+    /// Configuration overrides may follow the verb (--postgresql:host=h, --urls x); any other word is
+    /// refused, so that a mistyped --dry-run never applies anything.
+    /// </summary>
+    private static string? UnknownArgument(string[] args)
+    {
+        for (var i = 1; i < args.Length; i++)
+        {
+            var argument = args[i];
+            if (Flags.Contains(argument) || argument.Contains('=')) continue;
+            if (argument.StartsWith('-') && i + 1 < args.Length && !args[i + 1].StartsWith('-'))
+            {
+                i++;
+                continue;
+            }
+            return argument;
+        }
+        return null;
     }
 
     private static string Count(int n) => n == 1 ? "1 migration" : $"{n} migrations";
