@@ -63,8 +63,9 @@ internal static class StartupSchemaCheck
         }
         if (state.IsAhead && !state.NewerAreBackwardCompatible)
         {
+            var incompatible = state.Newer.Where(m => !m.BackwardCompatible).Select(m => m.Name).ToList();
             await error.WriteLineAsync($"schema error: the database schema is at {state.Version}, newer than this version of the service " +
-                $"({state.Expected}), and {Names(state.Newer.Where(m => !m.BackwardCompatible).Select(m => m.Name))} not marked backward compatible; " +
+                $"({state.Expected}), and {Names(incompatible)} {(incompatible.Count == 1 ? "is" : "are")} not marked backward compatible; " +
                 "run the newer version of the service");
             return 2;
         }
