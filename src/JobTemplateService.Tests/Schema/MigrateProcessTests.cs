@@ -74,6 +74,18 @@ public sealed class MigrateProcessTests
     }
 
     [Fact]
+    public async Task MigrationsDirectoryThatIsNotAFolderIsAConfigurationError()
+    {
+        var database = await TestDatabase.CreateEmptyAsync();
+
+        var result = await SchemaProcess.RunAsync(database,
+            new Dictionary<string, string> { ["Database__MigrationsDirectory"] = "/no/such/folder" }, "migrate");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("configuration error: appsettings.json Database:MigrationsDirectory: is not a folder", Assert.Single(result.StderrLines));
+    }
+
+    [Fact]
     public async Task ScriptFlagPrintsTheCheckedInInstallFileWithoutAnyConfiguration()
     {
         var result = await ServiceProcess.RunAsync(ServiceProcess.Directory(), arguments: ["migrate", "--script"]);

@@ -37,16 +37,17 @@ internal static class MigrateCommand
             return 2;
         }
         DatabaseOptions database;
+        SchemaMigrator migrator;
         try
         {
             database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            migrator = SchemaMigrator.For(database, services.GetRequiredService<IOptions<SchemaOptions>>().Value);
         }
         catch (OptionsValidationException ex)
         {
             await error.WriteLineAsync($"configuration error: {string.Join("; ", ex.Failures)}");
             return 2;
         }
-        var migrator = SchemaMigrator.For(database, services.GetRequiredService<IOptions<SchemaOptions>>().Value);
         var target = $"database {database.Database} on {database.Host}:{(string.IsNullOrWhiteSpace(database.Port) ? "5432" : database.Port)}";
         try
         {
