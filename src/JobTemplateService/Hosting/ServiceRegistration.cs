@@ -90,8 +90,9 @@ internal static class ServiceRegistration
         services.AddSingleton<ControlHubResilience>();
         services.AddSingleton<ControlHubSite>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlHubSite>());
-        services.AddHttpClient<OrgInfoClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddHttpClient<OrgInfoClient>(http => http.Timeout = Timeout.InfiniteTimeSpan) // its timeout is ReadTimeout, per call
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan) // held by the singleton ControlHubSite
             .RemoveAllLoggers();
         services.AddTransient<OrgMovedHandler>();
         services.AddHttpClient<ControlHubClient>((provider, http) =>
