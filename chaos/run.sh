@@ -66,9 +66,11 @@ SQL
 echo "   PostgreSQL on port $PG_PORT"
 
 echo "== Starting the fake Control Hub"
+# A Control Hub credential token is a JWT naming the organization ("o"); the same as ChaosSettings.CredToken.
+chaos_token=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJvIjoiODAzMGMyZTktMWEzOS0xMWVjLWE1ZmUtOTdjOGQ0MzY5Mzg2IiwicyI6ImNoYW9zLWNyZWQtaWQifQ.Y2hhb3Mtc2lnbmF0dXJl
 fake_port=$(pg_free_port)
 dotnet "$work/fake/FakeControlHub.dll" --urls "http://127.0.0.1:$fake_port" \
-    --Fake:CredId=chaos-cred-id --Fake:CredToken=chaos-cred-token --Fake:FailureRate=0.2 \
+    --Fake:CredId=chaos-cred-id --Fake:CredToken="$chaos_token" --Fake:FailureRate=0.2 \
     --Fake:MinDuration=00:00:01 --Fake:MaxDuration=00:00:06 --Fake:Latency=00:00:00.020 >"$work/fake-controlhub.log" 2>&1 &
 echo $! >"$work/fake-controlhub.pid"
 disown

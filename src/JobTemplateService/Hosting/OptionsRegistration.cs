@@ -32,6 +32,7 @@ internal static class OptionsRegistration
                 Setting(ControlHubClientOptions.Section, "BreakerFailureRatio", "must be above 0 and at most 1"))
             .Validate(o => o.BreakerSamplingDuration >= TimeSpan.FromMilliseconds(500) && o.BreakerBreakDuration >= TimeSpan.FromMilliseconds(500),
                 Setting(ControlHubClientOptions.Section, "BreakerSamplingDuration/BreakerBreakDuration", "must be at least 0.5 s"))
+            .Validate(o => o.LoginRetryDelay >= TimeSpan.Zero, Setting(ControlHubClientOptions.Section, "LoginRetryDelay", "must not be negative"))
             .ValidateOnStart();
 
         services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section)
