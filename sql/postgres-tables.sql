@@ -97,7 +97,7 @@ ALTER TABLE streamsets.job_template
 -- static ones: a caller value for a static key is rejected unless the key is overridable.
 ALTER TABLE streamsets.job_template
     ADD COLUMN IF NOT EXISTS platform varchar NOT NULL DEFAULT 'controlhub'
-        CONSTRAINT job_template_platform_check CHECK (platform IN ('controlhub', 'local')),
+        CONSTRAINT job_template_platform_check CHECK (platform IN ('controlhub', 'local', 'kubernetes')),
     ADD COLUMN IF NOT EXISTS instance_name_suffix varchar NOT NULL DEFAULT 'COUNTER'
         CONSTRAINT job_template_instance_name_suffix_check
             CHECK (instance_name_suffix IN ('COUNTER', 'TIME_STAMP', 'PARAM_VALUE')),
@@ -110,6 +110,17 @@ ALTER TABLE streamsets.job_template
     ADD COLUMN IF NOT EXISTS max_concurrent_instances int
         CONSTRAINT job_template_max_concurrent_instances_check CHECK (max_concurrent_instances > 0),
     ADD COLUMN IF NOT EXISTS description varchar;
+
+-- Kubernetes templates: databases made before the platform existed get the wider CHECK.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'job_template_platform_check'
+                      AND pg_get_constraintdef(oid) LIKE '%kubernetes%') THEN
+        ALTER TABLE streamsets.job_template DROP CONSTRAINT IF EXISTS job_template_platform_check;
+        ALTER TABLE streamsets.job_template ADD CONSTRAINT job_template_platform_check
+            CHECK (platform IN ('controlhub', 'local', 'kubernetes'));
+    END IF;
+END $$;
 
 DO $$
 BEGIN

@@ -39,17 +39,18 @@ internal sealed class ControlHubClientOptions
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local) : IValidateOptions<ControlHubOptions>
+internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local, IOptions<KubernetesOptions> kubernetes)
+    : IValidateOptions<ControlHubOptions>
 {
     public ValidateOptionsResult Validate(string? name, ControlHubOptions options)
     {
         const string file = ConfigurationFiles.PlatformFile, section = ControlHubOptions.Section;
         if (!options.IsConfigured)
         {
-            return local.Value.Commands.Count > 0
+            return local.Value.Commands.Count > 0 || kubernetes.Value.IsConfigured
                 ? ValidateOptionsResult.Success
                 : ValidateOptionsResult.Fail(ConfigurationValidation.Problem(file, section, "url",
-                    "missing, and no [local] command is configured either, so no job can run"));
+                    "missing, and no [local] command or [kubernetes] job spec is configured either, so no job can run"));
         }
 
         var failures = new List<string>();
