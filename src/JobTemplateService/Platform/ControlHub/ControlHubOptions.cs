@@ -39,7 +39,7 @@ internal sealed class ControlHubClientOptions
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
-internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local, IOptions<KubernetesOptions> kubernetes)
+internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local, IOptions<KubernetesOptions>? kubernetes = null)
     : IValidateOptions<ControlHubOptions>
 {
     public ValidateOptionsResult Validate(string? name, ControlHubOptions options)
@@ -47,7 +47,7 @@ internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> 
         const string file = ConfigurationFiles.PlatformFile, section = ControlHubOptions.Section;
         if (!options.IsConfigured)
         {
-            return local.Value.Commands.Count > 0 || kubernetes.Value.IsConfigured
+            return local.Value.Commands.Count > 0 || kubernetes?.Value.IsConfigured == true
                 ? ValidateOptionsResult.Success
                 : ValidateOptionsResult.Fail(ConfigurationValidation.Problem(file, section, "url",
                     "missing, and no [local] command or [kubernetes] job spec is configured either, so no job can run"));
