@@ -57,6 +57,9 @@ public sealed partial class FakeKubernetes
         job["status"]!["ready"] = 0;
     });
 
+    /// <summary>What the running pod has printed so far.</summary>
+    public void WriteLog(string jobName, string log) => Update(jobName, log, (_, _) => { });
+
     /// <summary>Pods whose Job is gone but that were left running (orphaned).</summary>
     public IReadOnlyList<JsonObject> PodsOf(string jobName) =>
         Pods.Where(p => p["metadata"]!["labels"]!["batch.kubernetes.io/job-name"]?.GetValue<string>() == jobName).ToList();

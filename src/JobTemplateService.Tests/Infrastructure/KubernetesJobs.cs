@@ -34,18 +34,19 @@ public static class KubernetesJobs
     };
 
     public static async Task<(TestApp App, FakeKubernetes Fake)> StartAsync(Action<Dictionary<string, string?>>? more = null,
-        string extraColumns = "", string extraValues = "")
+        string extraColumns = "", string extraValues = "", bool deleteAfterCompletion = false)
     {
         var fake = await FakeKubernetes.StartAsync();
         var app = await TestApp.StartAsync(Settings(fake, more));
-        await app.Database.KubernetesTemplateAsync(extraColumns, extraValues);
+        await app.Database.KubernetesTemplateAsync(extraColumns, extraValues, deleteAfterCompletion);
         return (app, fake);
     }
 
     /// <summary>The rule k8s → out and a kubernetes template naming the job spec, with a static parameter.</summary>
-    public static Task KubernetesTemplateAsync(this TestDatabase database, string extraColumns = "", string extraValues = "") =>
+    public static Task KubernetesTemplateAsync(this TestDatabase database, string extraColumns = "", string extraValues = "",
+        bool deleteAfterCompletion = false) =>
         database.TemplateAsync(Source, Target, templateId: Spec, sourceParameters: """{"TARGET_TABLE": "daily_counts"}""",
-            extraColumns: ", platform" + extraColumns, extraValues: ", 'kubernetes'" + extraValues);
+            extraColumns: ", platform" + extraColumns, extraValues: ", 'kubernetes'" + extraValues, deleteAfterCompletion: deleteAfterCompletion);
 
     public static JsonObject Body(string userRunId = "k8s-1", params JsonObject[] sets) =>
         LaunchBodies.Body(userRunId, source: Source, target: Target, sets: sets.Length == 0 ? [new JsonObject { ["CITY"] = "London" }] : sets);
