@@ -58,7 +58,11 @@ public sealed partial class FakeKubernetes
         var behaviour = OnCreateJob?.Invoke(name) ?? CreateBehaviour.Create;
         if (behaviour == CreateBehaviour.Forbidden)
             return Json(Status(403, "Forbidden", $"jobs.batch \"{name}\" is forbidden: exceeded quota: jobs, requested: count/jobs.batch=1", name, "jobs", "batch"));
-        if (behaviour == CreateBehaviour.ServerErrorWithoutCreating) return Json(Status(500, "InternalError", "etcdserver: request timed out"));
+        if (behaviour == CreateBehaviour.ServerErrorWithoutCreating)
+        {
+            lock (gate) deferred.Add((ns, job));
+            return Json(Status(500, "InternalError", "etcdserver: request timed out"));
+        }
         TaskCompletionSource? hold;
         lock (gate)
         {
@@ -68,7 +72,8 @@ public sealed partial class FakeKubernetes
             job["status"] = new JsonObject();
             jobs[Key(ns, name)] = job;
             StartPod(job);
-            hold = createHold;
+            hold = holdNext ? createHold : null;
+            holdNext = false;
         }
         if (hold is not null) await hold.Task;
         return behaviour == CreateBehaviour.ServerErrorAfterCreating

@@ -23,9 +23,11 @@ public sealed partial class FakeKubernetes : IAsyncDisposable
     private readonly object gate = new();
     private readonly Dictionary<string, JsonObject> jobs = new(), pods = new(), secrets = new();
     private readonly Dictionary<string, string> logs = new();
+    private readonly List<(string Namespace, JsonObject Job)> deferred = [];
     private readonly ConcurrentQueue<KubernetesCall> calls = new();
     private readonly WebApplication app;
-    private TaskCompletionSource? createHold;
+    private readonly TaskCompletionSource createHold = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool holdNext;
     private int podCounter;
 
     private FakeKubernetes(WebApplication app) => this.app = app;
@@ -76,10 +78,25 @@ public sealed partial class FakeKubernetes : IAsyncDisposable
 
     public JsonObject Job(string name) { lock (gate) return jobs.Values.Single(j => Name(j) == name).DeepClone().AsObject(); }
 
-    /// <summary>Creates go through (the Job exists) but their answers wait until <see cref="ReleaseCreates"/>.</summary>
-    public void HoldCreateAnswers() { lock (gate) createHold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously); }
+    /// <summary>The next create goes through (the Job exists) but its answer waits until <see cref="ReleaseCreate"/>.</summary>
+    public void HoldNextCreateAnswer() { lock (gate) holdNext = true; }
 
-    public void ReleaseCreates() { lock (gate) createHold?.TrySetResult(); }
+    /// <summary>Jobs whose create was answered 500 without creating now appear after all (a write that landed late).</summary>
+    public void CreateDeferred()
+    {
+        lock (gate)
+        {
+            foreach (var (ns, job) in deferred)
+            {
+                Stamp(job, ns);
+                jobs[Key(ns, Name(job))] = job;
+                StartPod(job);
+            }
+            deferred.Clear();
+        }
+    }
+
+    public void ReleaseCreate() => createHold.TrySetResult();
 
     public async Task WaitForJobsAsync(int count, TimeSpan? timeout = null)
     {
@@ -93,7 +110,7 @@ public sealed partial class FakeKubernetes : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        ReleaseCreates();
+        ReleaseCreate();
         await app.StopAsync();
         await app.DisposeAsync();
         File.Delete(KubeconfigPath);
