@@ -77,6 +77,28 @@ public sealed class KubernetesConfigurationTests
     }
 
     [Fact]
+    public void PlatformExampleKubernetesSectionIsValidOnceUncommented()
+    {
+        var kubeconfig = Path.GetTempFileName();
+        var lines = File.ReadAllLines(RepositoryFiles.Path("platform.ini.example"))
+            .SkipWhile(l => l != ";[kubernetes]").Select(l => l.TrimStart(';'))
+            .Where(l => !l.StartsWith("jobs=") && !l.StartsWith("kubeconfig=")).Append($"kubeconfig={kubeconfig}").ToList();
+        var values = new Dictionary<string, string?>();
+        IniFile.Read("platform.ini", lines, values);
+        var options = new KubernetesOptions();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        configuration.GetSection(KubernetesOptions.Section).Bind(options);
+
+        KubernetesJobSpecs.Read(options, configuration);
+        var result = new KubernetesOptionsValidator().Validate(null, options);
+        File.Delete(kubeconfig);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Assert.Equal(["python3", "-m", "count_rows"], options.Specs["count-rows"].Command);
+        Assert.Equal("1Gi", options.Specs["count-rows"].Resources.Limits["memory"]);
+    }
+
+    [Fact]
     public void KubeconfigThatDoesNotExistOutsideAClusterIsReported()
     {
         var options = new KubernetesOptions { Kubeconfig = "/nonexistent/kubeconfig" };
