@@ -22,6 +22,11 @@ public sealed partial class FakeKubernetes
                 await Write(context, Status(401, "Unauthorized", "Unauthorized"));
                 return;
             }
+            if (context.Request.Method == "GET" && Interlocked.Decrement(ref failingReads) >= 0)
+            {
+                await Write(context, Status(503, "ServiceUnavailable", "the server is currently unable to handle the request"));
+                return;
+            }
             await next(context);
         });
         web.MapPost("/apis/batch/v1/namespaces/{ns}/jobs", (Func<string, HttpContext, Task<IResult>>)CreateJobAsync);

@@ -28,6 +28,7 @@ public sealed partial class FakeKubernetes : IAsyncDisposable
     private readonly WebApplication app;
     private readonly TaskCompletionSource createHold = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool holdNext;
+    private int failingReads;
     private int podCounter;
 
     private FakeKubernetes(WebApplication app) => this.app = app;
@@ -56,6 +57,9 @@ public sealed partial class FakeKubernetes : IAsyncDisposable
 
     /// <summary>The next list that presents a continue token gets 410 Expired.</summary>
     public bool ExpireNextContinue { get; set; }
+
+    /// <summary>How many upcoming reads (GET) fail with 503 ServiceUnavailable.</summary>
+    public int FailingReads { get => failingReads; set => failingReads = value; }
 
     /// <summary>What the next Job create does; null = create and answer 201.</summary>
     public Func<string, CreateBehaviour>? OnCreateJob { get; set; }

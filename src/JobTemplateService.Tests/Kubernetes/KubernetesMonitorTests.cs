@@ -25,6 +25,23 @@ public sealed class KubernetesMonitorTests
     }
 
     [Fact]
+    public async Task ListThatFailsWithAServerErrorIsRetriedWithinTheSamePass()
+    {
+        var (app, fake) = await KubernetesJobs.StartAsync();
+        await using var _ = app;
+        await using var __ = fake;
+        var launched = await app.LaunchAsync(KubernetesJobs.Body("k8s-retry"));
+        fake.Succeed(KubernetesJobs.JobName(launched.Instances[0].InstanceId), "JTS_METRICS input=1 output=1 errors=0");
+        fake.FailingReads = 2;
+
+        await app.MonitorPassAsync();
+        var run = await app.GetRunAsync(launched.RunId);
+
+        Assert.Equal(3, fake.CallsTo("GET", "/jobs").Count(c => c.Path.EndsWith("/jobs", StringComparison.Ordinal)));
+        Assert.Equal((RunStates.Succeeded, 1), (run.State, fake.JobCreates));
+    }
+
+    [Fact]
     public async Task CompletedJobEndsSucceededWithCountsFromItsTerminationMessageAndItsPodLogInTheInstanceLog()
     {
         var (app, fake) = await KubernetesJobs.StartAsync();
