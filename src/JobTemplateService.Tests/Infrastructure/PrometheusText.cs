@@ -3,8 +3,8 @@ using System.Globalization;
 namespace JobTemplateService.Tests;
 
 /// <summary>
-/// Reads samples from /metrics. The registry is process-wide and tests run in parallel, so tests
-/// compare a sample before and after, never against an absolute value.
+/// Reads samples from /metrics. Every TestApp has a registry of its own, so a sample counts only
+/// what that test did.
 /// </summary>
 public static class PrometheusText
 {

@@ -37,6 +37,8 @@ public sealed class TestApp : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.ConfigureAppConfiguration((_, configuration) => configuration.AddInMemoryCollection(settings));
+            // Each host counts only its own work, so a metrics assertion cannot pass on another test's launches.
+            builder.ConfigureServices(s => s.AddSingleton(Prometheus.Metrics.NewCustomRegistry()));
             if (services is not null) builder.ConfigureServices(services);
         });
         return new TestApp(database, controlHub, factory);
@@ -53,6 +55,7 @@ public sealed class TestApp : IAsyncDisposable
             ["postgresql:database"] = db.Database,
             ["postgresql:user"] = db.Username,
             ["postgresql:password"] = db.Password,
+            ["Database:MigrateOnStartup"] = "true",
             ["streamsets:url"] = controlHubUrl,
             ["streamsets:cred_id"] = ControlHubSimulator.CredId,
             ["streamsets:cred_token"] = ControlHubSimulator.CredToken,

@@ -47,10 +47,10 @@ public sealed class LeaseTests
         await app.Client.LaunchAsync("http", "gcs", "London");
         var leases = app.Service<LeaseRepository>();
         var (deadOwner, nextOwner) = (Guid.NewGuid(), Guid.NewGuid());
-        var stale = Assert.Single(await leases.ClaimAsync(deadOwner, 10, TimeSpan.FromMilliseconds(300), default));
+        var stale = Assert.Single(await leases.ClaimAsync(deadOwner, 10, LongLease, default));
         var whileHeld = await leases.ClaimAsync(nextOwner, 10, LongLease, default);
 
-        await Task.Delay(TimeSpan.FromMilliseconds(400));
+        await ExpireLeaseAsync(app, stale.InstanceId);
         var taken = await leases.ClaimAsync(nextOwner, 10, LongLease, default);
 
         Assert.Empty(whileHeld);
@@ -69,8 +69,8 @@ public sealed class LeaseTests
         var run = await app.Client.LaunchAsync("http", "gcs", "London");
         var (leases, completions) = (app.Service<LeaseRepository>(), app.Service<CompletionRepository>());
         var owner = Guid.NewGuid();
-        var stale = Assert.Single(await leases.ClaimAsync(owner, 10, TimeSpan.FromMilliseconds(200), default));
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var stale = Assert.Single(await leases.ClaimAsync(owner, 10, LongLease, default));
+        await ExpireLeaseAsync(app, stale.InstanceId);
         var current = Assert.Single(await leases.ClaimAsync(owner, 10, LongLease, default));
 
         var staleWritten = await completions.CompleteAsync(owner, stale, Succeeded(), default);
@@ -95,8 +95,8 @@ public sealed class LeaseTests
         var run = await app.Client.LaunchAsync("http", "gcs", "London");
         var (leases, completions) = (app.Service<LeaseRepository>(), app.Service<CompletionRepository>());
         var (slowOwner, newOwner) = (Guid.NewGuid(), Guid.NewGuid());
-        var slow = Assert.Single(await leases.ClaimAsync(slowOwner, 10, TimeSpan.FromMilliseconds(200), default));
-        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var slow = Assert.Single(await leases.ClaimAsync(slowOwner, 10, LongLease, default));
+        await ExpireLeaseAsync(app, slow.InstanceId);
         Assert.Single(await leases.ClaimAsync(newOwner, 10, LongLease, default));
 
         var written = await completions.CompleteAsync(slowOwner, slow, Succeeded(), default);
@@ -105,6 +105,10 @@ public sealed class LeaseTests
         Assert.Equal(InstanceStates.Running, (await app.GetRunAsync(run.RunId)).Instances[0].State);
         Assert.Empty(await app.Database.MetricsRowsAsync(run.RunId));
     }
+
+    /// <summary>The lease ran out, as it would have after its owner stopped renewing it (no sleeping).</summary>
+    private static Task ExpireLeaseAsync(TestApp app, Guid instanceId) => app.Database.ExecuteAsync(
+        $"UPDATE streamsets.run_instance SET lease_expires_at = now() - interval '1 second' WHERE instance_id = '{instanceId}'");
 
     private static Completion Succeeded() => new(InstanceStates.Succeeded, null,
         new JobResult(true, null, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow, 1, 77, 77, 0, "engine-1", "pipeline-1", null),

@@ -46,15 +46,17 @@ public sealed class HealthAndMetricsTests
         await app.RunToCompletionAsync(runId);
         var after = await app.ScrapeAsync();
 
-        Assert.True(Delta(before, whileRunning, "jts_launches_total{outcome=\"started\"}") >= 1);
-        Assert.True(Delta(before, whileRunning,
-            "jts_platform_call_seconds_count{platform=\"controlhub\",operation=\"start\",outcome=\"started\"}") >= 1);
-        Assert.All(["QUEUED", "PENDING", "STARTING", "RUNNING"],
-            state => Assert.Contains($"jts_live_instances{{state=\"{state}\"}} ", whileRunning));
-        Assert.True(Delta(whileRunning, after, "jts_platform_call_seconds_count{platform=\"controlhub\",operation=\"status\",outcome=\"ok\"}") >= 1);
-        Assert.True(Delta(whileRunning, after, "jts_instances_finished_total{state=\"SUCCEEDED\"}") >= 1);
-        Assert.True(Delta(whileRunning, after, "jts_monitor_lag_seconds_count") >= 1);
-        Assert.True(Delta(whileRunning, after, "jts_completion_to_metrics_seconds_count") >= 1);
+        Assert.Equal(0, PrometheusText.Sample(before, "jts_launches_total{outcome=\"started\"}"));
+        Assert.Equal(1, PrometheusText.Sample(whileRunning, "jts_launches_total{outcome=\"started\"}"));
+        Assert.Equal(1, PrometheusText.Sample(whileRunning,
+            "jts_platform_call_seconds_count{platform=\"controlhub\",operation=\"start\",outcome=\"started\"}"));
+        Assert.Equal(1, PrometheusText.Sample(whileRunning, "jts_live_instances{state=\"RUNNING\"}"));
+        Assert.All(["QUEUED", "PENDING", "STARTING"],
+            state => Assert.Equal(0, PrometheusText.Sample(whileRunning, $"jts_live_instances{{state=\"{state}\"}}")));
+        Assert.True(PrometheusText.Sample(after, "jts_platform_call_seconds_count{platform=\"controlhub\",operation=\"status\",outcome=\"ok\"}") >= 1);
+        Assert.Equal(1, PrometheusText.Sample(after, "jts_instances_finished_total{state=\"SUCCEEDED\"}"));
+        Assert.True(PrometheusText.Sample(after, "jts_monitor_lag_seconds_count") >= 1);
+        Assert.Equal(1, PrometheusText.Sample(after, "jts_completion_to_metrics_seconds_count"));
     }
 
     [Fact]
@@ -82,7 +84,4 @@ public sealed class HealthAndMetricsTests
         Assert.NotEmpty(labels);
         Assert.DoesNotContain(labels, v => Regex.IsMatch(v, "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
     }
-
-    private static double Delta(string before, string after, string series) =>
-        PrometheusText.Sample(after, series) - PrometheusText.Sample(before, series);
 }

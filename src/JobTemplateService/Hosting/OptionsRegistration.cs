@@ -9,6 +9,10 @@ internal static class OptionsRegistration
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<SchemaOptions>().BindConfiguration(SchemaOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.MigrationsDirectory) || Directory.Exists(o.MigrationsDirectory),
+                Setting(SchemaOptions.Section, "MigrationsDirectory", "is not a folder"))
+            .ValidateOnStart();
         services.AddOptions<ControlHubOptions>().BindConfiguration(ControlHubOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ControlHubOptions>, ControlHubOptionsValidator>();
         services.AddOptions<LocalPlatformOptions>().BindConfiguration(LocalPlatformOptions.Section)

@@ -19,7 +19,9 @@ internal static class Pipeline
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServiceOpenApi();
-        app.UseHttpMetrics(); // http_request_duration_seconds by route template, method and code
+        var registry = app.Services.GetRequiredService<Prometheus.CollectorRegistry>();
+        // http_request_duration_seconds by route template, method and code
+        app.UseHttpMetrics(o => o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(registry)));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -48,7 +50,7 @@ internal static class Pipeline
     /// <summary>Liveness, readiness and Prometheus metrics: unauthenticated and cheap.</summary>
     public static WebApplication MapOperationalEndpoints(this WebApplication app)
     {
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics", app.Services.GetRequiredService<Prometheus.CollectorRegistry>());
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") })
             .WithTags("Health");

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -19,6 +20,7 @@ internal static class ServiceRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ReplicaIdentity>();
         services.AddSingleton<ActiveLeases>();
+        services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry); // tests give each host its own
         services.AddSingleton<ServiceTelemetry>();
         services.AddSingleton(provider =>
         {

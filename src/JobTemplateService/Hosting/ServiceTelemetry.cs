@@ -6,44 +6,44 @@ namespace JobTemplateService;
 /// The service's own Prometheus metrics, exported on /metrics. Labels stay low in cardinality:
 /// platform, operation, outcome, state — never a run or user id.
 /// </summary>
-internal sealed class ServiceTelemetry
+internal sealed class ServiceTelemetry(CollectorRegistry registry)
 {
-    private static readonly Counter Launches = Metrics.CreateCounter("jts_launches_total",
+    private readonly Counter launches = Metrics.WithCustomRegistry(registry).CreateCounter("jts_launches_total",
         "Launch requests by outcome (started, rejected, unknown, queued, replayed, no_template, …).", "outcome");
-    private static readonly Counter InstancesFinished = Metrics.CreateCounter("jts_instances_finished_total",
+    private readonly Counter instancesFinished = Metrics.WithCustomRegistry(registry).CreateCounter("jts_instances_finished_total",
         "Instances that reached a terminal state, by state.", "state");
-    private static readonly Gauge LiveInstancesGauge = Metrics.CreateGauge("jts_live_instances",
+    private readonly Gauge liveInstancesGauge = Metrics.WithCustomRegistry(registry).CreateGauge("jts_live_instances",
         "Unfinished instances by state, across all replicas (refreshed by the maintenance pass).", "state");
-    private static readonly Histogram PlatformCalls = Metrics.CreateHistogram("jts_platform_call_seconds",
+    private readonly Histogram platformCalls = Metrics.WithCustomRegistry(registry).CreateHistogram("jts_platform_call_seconds",
         "Platform call latency.", new HistogramConfiguration
         {
             LabelNames = ["platform", "operation", "outcome"],
             Buckets = Histogram.ExponentialBuckets(0.001, 2, 16),
         });
-    private static readonly Histogram MonitorLagSeconds = Metrics.CreateHistogram("jts_monitor_lag_seconds",
+    private readonly Histogram monitorLagSeconds = Metrics.WithCustomRegistry(registry).CreateHistogram("jts_monitor_lag_seconds",
         "How late instances were checked after they became due.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
-    private static readonly Histogram CompletionDelaySeconds = Metrics.CreateHistogram("jts_completion_to_metrics_seconds",
+    private readonly Histogram completionDelaySeconds = Metrics.WithCustomRegistry(registry).CreateHistogram("jts_completion_to_metrics_seconds",
         "From the platform reporting completion to the metrics row existing.",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
-    private static readonly Counter CircuitOpenedCounter = Metrics.CreateCounter("jts_platform_circuit_opened_total",
+    private readonly Counter circuitOpenedCounter = Metrics.WithCustomRegistry(registry).CreateCounter("jts_platform_circuit_opened_total",
         "Times a platform circuit breaker opened.");
 
-    public void Launch(string outcome) => Launches.WithLabels(outcome).Inc();
+    public void Launch(string outcome) => launches.WithLabels(outcome).Inc();
 
-    public void InstanceFinished(string state) => InstancesFinished.WithLabels(state).Inc();
+    public void InstanceFinished(string state) => instancesFinished.WithLabels(state).Inc();
 
     public void PlatformCall(string platform, string operation, string outcome, TimeSpan elapsed) =>
-        PlatformCalls.WithLabels(platform, operation, outcome).Observe(elapsed.TotalSeconds);
+        platformCalls.WithLabels(platform, operation, outcome).Observe(elapsed.TotalSeconds);
 
-    public void MonitorLag(TimeSpan lag) => MonitorLagSeconds.Observe(Math.Max(lag.TotalSeconds, 0));
+    public void MonitorLag(TimeSpan lag) => monitorLagSeconds.Observe(Math.Max(lag.TotalSeconds, 0));
 
-    public void CompletionDelay(TimeSpan delay) => CompletionDelaySeconds.Observe(Math.Max(delay.TotalSeconds, 0));
+    public void CompletionDelay(TimeSpan delay) => completionDelaySeconds.Observe(Math.Max(delay.TotalSeconds, 0));
 
-    public void CircuitOpened() => CircuitOpenedCounter.Inc();
+    public void CircuitOpened() => circuitOpenedCounter.Inc();
 
     public void LiveInstances(IReadOnlyDictionary<string, long> byState)
     {
         foreach (var state in new[] { "QUEUED", "PENDING", "STARTING", "RUNNING" })
-            LiveInstancesGauge.WithLabels(state).Set(byState.GetValueOrDefault(state));
+            liveInstancesGauge.WithLabels(state).Set(byState.GetValueOrDefault(state));
     }
 }

@@ -12,6 +12,7 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource shellExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long lineNumber;
     private Process? process;
     private int? groupId;
@@ -50,13 +51,16 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
         process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Line("stdout", e.Data);
         process.ErrorDataReceived += (_, e) => Line("stderr", e.Data);
-        process.Exited += (_, _) => _ = FinishAsync();
+        // A job can exit before Start returns: its exit is handled only once reading has begun,
+        // or the process would be disposed under Start and its output lost.
+        process.Exited += (_, _) => shellExited.TrySetResult();
         StartedAt = DateTime.UtcNow;
         process.Start();
         groupId = grouped ? process.Id : null;
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        _ = FinishAsync();
     }
 
     /// <summary>Kills the process and everything it started.</summary>
@@ -77,19 +81,27 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
 
     private async Task FinishAsync()
     {
-        // The shell has exited. Its output ends when every process holding it has gone, so
-        // whatever it left running in the background is killed after a short drain.
-        var drained = process!.WaitForExitAsync();
-        if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2))) != drained)
+        try
         {
+            await shellExited.Task;
+            // The shell has exited. Its output ends when every process holding it has gone, so
+            // whatever it left running in the background is killed after a short drain.
+            var drained = process!.WaitForExitAsync();
+            if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(2))) != drained)
+            {
+                KillGroup();
+                await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5)));
+            }
             KillGroup();
-            await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(5)));
+            ExitCode = process.ExitCode;
         }
-        KillGroup();
-        FinishedAt = DateTime.UtcNow;
-        ExitCode = process.ExitCode;
-        exited.TrySetResult(process.ExitCode);
-        process.Dispose();
+        finally
+        {
+            // Whatever happened above, the job is over: never leave its instance waiting on it.
+            FinishedAt = DateTime.UtcNow;
+            exited.TrySetResult(ExitCode ?? -1);
+            process!.Dispose();
+        }
     }
 
     private void KillGroup()
