@@ -497,4 +497,25 @@ INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('000
 COMMIT;
 \endif
 
+
+-- =============================================================================================
+-- Migration 0002_kubernetes_platform.sql
+-- =============================================================================================
+SELECT NOT EXISTS (SELECT 1 FROM streamsets.schema_migration WHERE name = '0002_kubernetes_platform.sql') AS pending \gset
+\if :pending
+BEGIN;
+
+-- 0002: templates may run on Kubernetes (platform = 'kubernetes').
+--
+-- compatibility: backward
+-- (it only widens a CHECK: the previous version reads and writes nothing it now refuses)
+
+ALTER TABLE streamsets.job_template DROP CONSTRAINT IF EXISTS job_template_platform_check;
+ALTER TABLE streamsets.job_template ADD CONSTRAINT job_template_platform_check
+    CHECK (platform IN ('controlhub', 'local', 'kubernetes'));
+
+INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('0002_kubernetes_platform.sql', true);
+COMMIT;
+\endif
+
 SELECT 1 AS migration_unlock FROM pg_advisory_unlock(20921865032255314) \gset

@@ -52,6 +52,7 @@ internal static class ServiceRegistration
         services.AddSingleton<LocalCompletion>();
         services.AddSingleton<LocalPlatform>();
         services.AddSingleton<IJobPlatform>(provider => provider.GetRequiredService<LocalPlatform>());
+        services.AddKubernetesPlatform();
         services.AddSingleton<PlatformRegistry>();
 
         services.AddSingleton<CompletionRecorder>();

@@ -3,17 +3,18 @@ using Microsoft.Extensions.Options;
 namespace JobTemplateService;
 
 /// <summary>Startup checks of [streamsets]: one line per wrong key, never echoing the token.</summary>
-internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local) : IValidateOptions<ControlHubOptions>
+internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local, IOptions<KubernetesOptions>? kubernetes = null)
+    : IValidateOptions<ControlHubOptions>
 {
     public ValidateOptionsResult Validate(string? name, ControlHubOptions options)
     {
         const string file = ConfigurationFiles.PlatformFile, section = ControlHubOptions.Section;
         if (!options.IsConfigured)
         {
-            return local.Value.Commands.Count > 0
+            return local.Value.Commands.Count > 0 || kubernetes?.Value.IsConfigured == true
                 ? ValidateOptionsResult.Success
                 : ValidateOptionsResult.Fail(ConfigurationValidation.Problem(file, section, "cred_id",
-                    "missing, and no [local] command is configured either, so no job can run"));
+                    "missing, and no [local] command or [kubernetes] job spec is configured either, so no job can run"));
         }
 
         var failures = new List<string>();
