@@ -52,7 +52,10 @@ dotnet publish "$root/bench/JobTemplateService.Benchmarks" -c Release -o "$work/
 echo "== Starting PostgreSQL"
 pg_start "$work/pg"
 pg_psql -d postgres -c "CREATE DATABASE bench_template"
-pg_psql -d bench_template -f "$root/sql/postgres-tables.sql"
+postgresql__host=127.0.0.1 postgresql__port=$PG_PORT postgresql__database=bench_template postgresql__user=$PG_USER \
+    dotnet "$work/service/JobTemplateService.dll" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log"; exit 1; }
+# Scenario databases are clones of bench_template; the service still checks (and would migrate) at start-up.
+export Database__MigrateOnStartup=true
 [ "${BENCH_PG_STATS:-}" = 1 ] && pg_psql -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 echo "   PostgreSQL on port $PG_PORT; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 

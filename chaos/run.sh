@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The chaos suite, in one command:  chaos/run.sh
-# Starts a throwaway PostgreSQL, applies the schema, seeds one Control Hub template rule, starts the
+# Starts a throwaway PostgreSQL, migrates its schema, seeds one Control Hub template rule, starts the
 # fake Control Hub (bench/FakeControlHub) and three service processes, drives a steady stream of
 # launches while it kills replicas (kill -9, mid-poll and mid-launch), restarts Postgres, kills the
 # service's database connections and makes the platform fail; then checks from the database and from
@@ -46,7 +46,9 @@ echo "   built in $(( $(date +%s) - started )) s"
 echo "== Starting PostgreSQL"
 pg_start "$work/pg" || fail "PostgreSQL did not start"
 pg_psql -d postgres -c "CREATE DATABASE chaos" || fail "could not create the database"
-pg_psql -d chaos -f "$root/sql/postgres-tables.sql" || fail "the schema did not apply"
+postgresql__host=127.0.0.1 postgresql__port=$PG_PORT postgresql__database=chaos postgresql__user=$PG_USER \
+    dotnet "$work/service/JobTemplateService.dll" migrate >"$work/migrate.log" 2>&1 \
+    || { cat "$work/migrate.log"; fail "the schema migration failed"; }
 template_id="c0ffee00-0000-4000-8000-000000000001:8030c2e9-1a39-11ec-a5fe-97c8d4369386"
 pg_psql -d chaos <<SQL || fail "could not seed the template rule"
 WITH p AS (
@@ -64,9 +66,11 @@ SQL
 echo "   PostgreSQL on port $PG_PORT"
 
 echo "== Starting the fake Control Hub"
+# A Control Hub credential token is a JWT naming the organization ("o"); the same as ChaosSettings.CredToken.
+chaos_token=eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJvIjoiODAzMGMyZTktMWEzOS0xMWVjLWE1ZmUtOTdjOGQ0MzY5Mzg2IiwicyI6ImNoYW9zLWNyZWQtaWQifQ.Y2hhb3Mtc2lnbmF0dXJl
 fake_port=$(pg_free_port)
 dotnet "$work/fake/FakeControlHub.dll" --urls "http://127.0.0.1:$fake_port" \
-    --Fake:CredId=chaos-cred-id --Fake:CredToken=chaos-cred-token --Fake:FailureRate=0.2 \
+    --Fake:CredId=chaos-cred-id --Fake:CredToken="$chaos_token" --Fake:FailureRate=0.2 \
     --Fake:MinDuration=00:00:01 --Fake:MaxDuration=00:00:06 --Fake:Latency=00:00:00.020 >"$work/fake-controlhub.log" 2>&1 &
 echo $! >"$work/fake-controlhub.pid"
 disown
@@ -79,6 +83,8 @@ echo "   fake Control Hub on port $fake_port"
 
 ports="$(pg_free_port),$(pg_free_port),$(pg_free_port)"
 status=0
+# Every replica (re)start checks the schema, and would apply a pending migration, as production may.
+export Database__MigrateOnStartup=true
 CHAOS_ROOT="$root" CHAOS_WORK="$work" CHAOS_SERVICE_DLL="$work/service/JobTemplateService.dll" \
 CHAOS_FAKE_DLL="$work/fake/FakeControlHub.dll" CHAOS_SERVICE_PORTS="$ports" CHAOS_FAKE_PORT="$fake_port" \
 CHAOS_DATABASE=chaos CHAOS_TEMPLATE_ID="$template_id" CHAOS_RESULTS="${CHAOS_RESULTS-$root/chaos/RESULTS.md}" \

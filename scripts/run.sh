@@ -11,7 +11,8 @@
 # PostgreSQL, the demo's output and the service log live, relative to the checkout).
 #
 # Database: with a database.ini in the checkout (or postgresql__host in the environment), that
-# PostgreSQL is used: the schema is applied with psql and the service reads database.ini itself.
+# PostgreSQL is used: its schema is migrated (`JobTemplateService migrate`) and the service reads
+# database.ini itself.
 # Otherwise a private PostgreSQL cluster is created under the state folder (git-ignored) on a
 # free loopback port, reused on later runs. As root, PostgreSQL runs as the "postgres" user; if
 # that user cannot reach the checkout, the cluster goes to ${TMPDIR:-/tmp}/jts-local-<hash>.
@@ -243,8 +244,14 @@ fi
     printf 'SERVICE_URL=%q\n' "http://$listen:$port"
 } >"$envfile"
 
-say "Applying sql/postgres-tables.sql ..."
-db_psql "${db_connection[@]}" -f "$root/sql/postgres-tables.sql"
+# The schema: the migrate verb, as a deploy step would run it (the service also migrates at
+# start-up here, Database__MigrateOnStartup=true, but the demo rule below needs the tables first).
+database_env=()
+if [ "$PG_MANAGED" = 1 ]; then
+    database_env=("postgresql__host=127.0.0.1" "postgresql__port=$PG_PORT" "postgresql__database=$database" "postgresql__user=$PG_USER")
+fi
+say "Migrating the database schema ..."
+env "${database_env[@]}" dotnet "$app/JobTemplateService.dll" migrate || die "the schema migration failed (see above)"
 
 mkdir -p "$state_dir/output"
 [ "$seed" = auto ] && seed=1
@@ -287,14 +294,13 @@ quote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 security_mode=${Security__Mode:-None}
 service_env=(
     "Urls=http://$listen:$port"
+    "Database__MigrateOnStartup=true"
     "Security__Mode=$security_mode"
     "Monitor__PollInterval=${Monitor__PollInterval:-00:00:02}"
     "LocalPlatform__WorkingDirectory=$root"
     "local__csv_filter=sh $(quote "$root/demo/jobs/csv_filter.sh")"
 )
-if [ "$PG_MANAGED" = 1 ]; then
-    service_env+=("postgresql__host=127.0.0.1" "postgresql__port=$PG_PORT" "postgresql__database=$database" "postgresql__user=$PG_USER")
-fi
+service_env+=("${database_env[@]}")
 [ -f "$config_dir/platform.ini" ] && grep -qi '^\[streamsets\]' "$config_dir/platform.ini" \
     && say "platform.ini names Control Hub: its templates are served too."
 

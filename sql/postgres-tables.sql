@@ -1,11 +1,43 @@
--- JobTemplateService schema.
+-- JobTemplateService schema: the one-file install for psql users.
 --
--- Idempotent: apply it to an empty database, to a database created by the original Python
--- service's sql/postgres-tables.sql, or twice in a row; every run leaves the same schema.
+-- GENERATED from sql/migrations/ by `JobTemplateService migrate --script`; do not edit. Regenerate with
+--   dotnet run --project src/JobTemplateService -- migrate --script > sql/postgres-tables.sql
+--
+-- Apply it to an empty database, to one the original Python service created, to one made by an
+-- earlier version of this file, or twice in a row:
 --   psql "host=… dbname=… user=…" -v ON_ERROR_STOP=1 -f sql/postgres-tables.sql
--- The service applies nothing itself; this file is the single source of schema truth.
+-- It applies the migrations the database lacks, each in its own transaction, and records them in
+-- streamsets.schema_migration as `JobTemplateService migrate` does; either may follow the other.
 
+\set ON_ERROR_STOP on
 SET client_min_messages = warning;
+SELECT 1 AS migration_lock FROM pg_advisory_lock(20921865032255314) \gset
+CREATE SCHEMA IF NOT EXISTS streamsets;
+CREATE TABLE IF NOT EXISTS streamsets.schema_migration (
+    name                varchar     PRIMARY KEY,
+    applied_at          timestamptz NOT NULL DEFAULT now(),
+    backward_compatible boolean     NOT NULL DEFAULT false
+);
+
+-- =============================================================================================
+-- Migration 0001_initial_schema.sql
+-- =============================================================================================
+SELECT NOT EXISTS (SELECT 1 FROM streamsets.schema_migration WHERE name = '0001_initial_schema.sql') AS pending \gset
+\if :pending
+BEGIN;
+
+-- 0001: the schema of the first release with versioned migrations.
+--
+-- Brings every database this project can meet to that schema: an empty one, one the original
+-- Python service created (its rows are kept), and one made by any earlier sql/postgres-tables.sql
+-- of this project, which were applied by hand and left no journal. So it is written to be re-run:
+-- CREATE ... IF NOT EXISTS for what the first of them lacked entirely, and ALTER TABLE ... ADD
+-- COLUMN IF NOT EXISTS for every column added to an existing table after that, because CREATE
+-- TABLE IF NOT EXISTS skips a table that exists and never adds its new columns.
+--
+-- Later changes go in new files (0002_..., 0003_...), never in this one.
+
+SET LOCAL client_min_messages = warning;
 
 CREATE SCHEMA IF NOT EXISTS streamsets;
 
@@ -20,14 +52,14 @@ BEGIN
         EXECUTE 'SELECT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern GROUP BY source, destination HAVING count(*) > 1)'
             INTO v_duplicates;
         IF v_duplicates THEN
-            RAISE EXCEPTION 'Several rows of streamsets.ingestion_pattern share a (source, destination) pair; keep one per pair, then apply this script again.';
+            RAISE EXCEPTION 'Several rows of streamsets.ingestion_pattern share a (source, destination) pair; keep one per pair, then migrate again.';
         END IF;
     END IF;
     IF to_regclass('streamsets.ingestion_pattern_job_template_relationship') IS NOT NULL THEN
         EXECUTE 'SELECT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern_job_template_relationship GROUP BY ingestion_pattern_id HAVING count(*) > 1)'
             INTO v_duplicates;
         IF v_duplicates THEN
-            RAISE EXCEPTION 'A rule of streamsets.ingestion_pattern is related to several job templates; keep one per rule, then apply this script again.';
+            RAISE EXCEPTION 'A rule of streamsets.ingestion_pattern is related to several job templates; keep one per rule, then migrate again.';
         END IF;
     END IF;
 END $$;
@@ -198,12 +230,25 @@ CREATE TABLE IF NOT EXISTS streamsets.run_instance (
     CONSTRAINT run_instance_ordinal_key UNIQUE (run_id, ordinal)
 );
 
+-- Columns added to run_instance after the first release (e45e3dc): the template of each instance
+-- (taken from its run, which never changes template) and the first missed search of an unclear start.
+ALTER TABLE streamsets.run_instance
+    ADD COLUMN IF NOT EXISTS job_template_id int,
+    ADD COLUMN IF NOT EXISTS reconcile_missed_at timestamptz;
+UPDATE streamsets.run_instance i
+   SET job_template_id = r.job_template_id
+  FROM streamsets.run r
+ WHERE r.run_id = i.run_id AND i.job_template_id IS NULL;
+ALTER TABLE streamsets.run_instance ALTER COLUMN job_template_id SET NOT NULL;
+
 -- A platform job belongs to at most one instance: adopting it twice is impossible.
 CREATE UNIQUE INDEX IF NOT EXISTS run_instance_platform_job_key
     ON streamsets.run_instance (platform, platform_job_id) WHERE platform_job_id IS NOT NULL;
 -- The monitor's claim scans only live work.
 CREATE INDEX IF NOT EXISTS run_instance_due_idx ON streamsets.run_instance (next_check_at)
     WHERE state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending;
+-- The first release found queued instances through this index; run_instance_template_live_idx replaced it.
+DROP INDEX IF EXISTS streamsets.run_instance_queued_idx;
 -- Per-template concurrency limits count live instances and promote queued ones, oldest first.
 CREATE INDEX IF NOT EXISTS run_instance_template_live_idx ON streamsets.run_instance (job_template_id, instance_id)
     WHERE state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING');
@@ -447,3 +492,30 @@ BEGIN
     END IF;
     RETURN v_new;
 END $$;
+
+INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('0001_initial_schema.sql', false);
+COMMIT;
+\endif
+
+
+-- =============================================================================================
+-- Migration 0002_kubernetes_platform.sql
+-- =============================================================================================
+SELECT NOT EXISTS (SELECT 1 FROM streamsets.schema_migration WHERE name = '0002_kubernetes_platform.sql') AS pending \gset
+\if :pending
+BEGIN;
+
+-- 0002: templates may run on Kubernetes (platform = 'kubernetes').
+--
+-- compatibility: backward
+-- (it only widens a CHECK: the previous version reads and writes nothing it now refuses)
+
+ALTER TABLE streamsets.job_template DROP CONSTRAINT IF EXISTS job_template_platform_check;
+ALTER TABLE streamsets.job_template ADD CONSTRAINT job_template_platform_check
+    CHECK (platform IN ('controlhub', 'local', 'kubernetes'));
+
+INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('0002_kubernetes_platform.sql', true);
+COMMIT;
+\endif
+
+SELECT 1 AS migration_unlock FROM pg_advisory_unlock(20921865032255314) \gset

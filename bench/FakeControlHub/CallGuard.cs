@@ -1,7 +1,9 @@
 namespace FakeControlHub;
 
 /// <summary>
-/// Runs before every Control Hub call: counts it, checks the four headers (401 otherwise), adds
+/// Runs before every Control Hub call: counts it, checks the SDK's headers (401 otherwise): the
+/// credential pair, the organization, the CSRF pair and content-type: application/json, which the
+/// SDK sends on bodiless calls too (sch_api REQUIRED_HEADERS); adds
 /// the configured latency, then applies the faults in force (503, or a hang past the client's timeout).
 /// </summary>
 public sealed class CallGuard(FakeOptions options, FaultSwitch faults, CallStats stats, JobStore store)
@@ -65,5 +67,7 @@ public sealed class CallGuard(FakeOptions options, FaultSwitch faults, CallStats
 
     private bool Authorized(IHeaderDictionary headers) =>
         headers["X-SS-App-Component-Id"] == options.CredId && headers["X-SS-App-Auth-Token"] == options.CredToken
+        && headers["X-SS-Org-Id"] == options.OrgId
+        && headers.ContentType.ToString().StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
         && !string.IsNullOrWhiteSpace(headers["X-Requested-By"]) && string.Equals(headers["X-SS-REST-CALL"], "true", StringComparison.OrdinalIgnoreCase);
 }

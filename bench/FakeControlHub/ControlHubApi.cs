@@ -1,25 +1,38 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace FakeControlHub;
 
-/// <summary>The Control Hub calls the service makes (reference §2.9), answered from the <see cref="JobStore"/>.</summary>
-public static class ControlHubApi
+/// <summary>
+/// The Control Hub calls the service makes, answered from the <see cref="JobStore"/> the way the
+/// official SDK (streamsets 6.7) calls and reads them; each route names the SDK method it follows.
+/// </summary>
+public static partial class ControlHubApi
 {
     public static void MapControlHubApi(this IEndpointRouteBuilder app, CallGuard guard)
     {
         var api = app.MapGroup("").AddEndpointFilter(guard.InvokeAsync);
-        api.MapPost("/jobrunner/rest/v1/job/{templateId}/createAndStartJobInstances", Create).WithName(Endpoints.Create);
-        api.MapPost("/jobrunner/rest/v1/jobs/status", Statuses).WithName(Endpoints.Status);
-        api.MapPost("/jobrunner/rest/v1/jobs", BulkGet).WithName(Endpoints.BulkGet);
-        api.MapGet("/jobrunner/rest/v1/jobs", List).WithName(Endpoints.List);
-        api.MapGet("/jobrunner/rest/v1/job/{id}", Get).WithName(Endpoints.Get);
-        api.MapGet("/jobrunner/rest/v1/job/{id}/history", History).WithName(Endpoints.History);
-        api.MapGet("/timeseries/rest/v1/metrics/job/{id}/recordCountsForAllRuns", RecordCounts).WithName(Endpoints.RecordCounts);
-        api.MapPost("/jobrunner/rest/v1/job/{id}/stop", (string id, JobStore store) => Stop(id, false, store)).WithName(Endpoints.Stop);
-        api.MapPost("/jobrunner/rest/v1/job/{id}/forceStop", (string id, JobStore store) => Stop(id, true, store)).WithName(Endpoints.ForceStop);
-        api.MapDelete("/jobrunner/rest/v1/job/{id}", Delete).WithName(Endpoints.Delete);
+        api.MapPost("/jobrunner/rest/v1/job/{templateId}/createAndStartJobInstances", Create) // sch_api.ApiClient.create_and_start_job_instances
+            .WithName(Endpoints.Create);
+        api.MapPost("/jobrunner/rest/v1/jobs/status", Statuses).WithName(Endpoints.Status); // sch_api.ApiClient.get_jobs_status
+        api.MapPost("/jobrunner/rest/v1/jobs", BulkGet).WithName(Endpoints.BulkGet); // sch_api.ApiClient.get_jobs
+        api.MapGet("/jobrunner/rest/v1/jobs", List).WithName(Endpoints.List); // sch_api.ApiClient.return_all_jobs (sch_models.Jobs)
+        api.MapGet("/jobrunner/rest/v1/job/{id}", Get).WithName(Endpoints.Get); // sch_api.ApiClient.get_job
+        api.MapGet("/jobrunner/rest/v1/job/{id}/history", History).WithName(Endpoints.History); // sch_api.ApiClient.get_job_status_history
+        api.MapGet("/timeseries/rest/v1/metrics/job/{id}/recordCountsForAllRuns", RecordCounts) // sch_api.ApiClient.get_job_record_count_for_all_runs
+            .WithName(Endpoints.RecordCounts);
+        api.MapPost("/jobrunner/rest/v1/job/{id}/stop", (string id, JobStore store) => Stop(id, false, store)) // sch_api.ApiClient.stop_job
+            .WithName(Endpoints.Stop);
+        api.MapPost("/jobrunner/rest/v1/job/{id}/forceStop", (string id, JobStore store) => Stop(id, true, store)) // sch_api.ApiClient.force_stop_job
+            .WithName(Endpoints.ForceStop);
+        api.MapPost("/jobrunner/rest/v1/jobs/stopJobs", (string[] ids, JobStore store) => StopMany(ids, false, store)) // sch_api.ApiClient.stop_jobs
+            .WithName(Endpoints.StopJobs);
+        api.MapPost("/jobrunner/rest/v1/jobs/forceStopJobs", (string[] ids, JobStore store) => StopMany(ids, true, store)) // sch_api.ApiClient.force_stop_jobs
+            .WithName(Endpoints.ForceStopJobs);
+        api.MapDelete("/jobrunner/rest/v{version:int}/job/{id}", Delete).WithName(Endpoints.Delete); // sch_api.ApiClient.delete_job (v2 and v1)
+        api.MapPost("/jobrunner/rest/v1/jobs/deleteJobs", DeleteMany).WithName(Endpoints.DeleteJobs); // sch_api.ApiClient.delete_jobs
+        api.MapGet("/jobrunner/rest/swagger.json", JobRunnerApi).WithName(Endpoints.JobRunnerApi); // sch_api.ApiClient.get_job_api
+        app.MapGet("/api/security/public/v3/orgs/{orgId}/info", OrgInfo).WithName("orgInfo"); // aster_api.ApiClient.get_org_info
     }
 
+    /// <summary>Answers job statuses (jobId), in the order <see cref="FakeOptions.AnswerOrder"/> says, not necessarily the request's.</summary>
     private static async Task<IResult> Create(string templateId, CreationInfo info, JobStore store, FaultSwitch faults, HttpContext http)
     {
         if (info.RuntimeParametersList is null) return Issues(400, "JOBRUNNER_10", "runtimeParametersList is required");
@@ -27,16 +40,21 @@ public static class ControlHubApi
         var f = faults.Current;
         if (f.AppliesTo(Endpoints.Create) && f.CreateThenFailRate > 0 && store.Draw() < f.CreateThenFailRate)
         {
-            var hang = f.CreateThenFailMode switch { "hang" => true, "500" => false, _ => store.Draw() < 0.5 };
-            store.RecordCreate(templateId, info, created, hang ? "created-then-hang" : "created-then-500");
-            if (!hang) return Results.Json(new { message = "Internal Server Error" }, statusCode: 500);
+            var mode = f.CreateThenFailMode ?? (store.Draw() < 0.5 ? "hang" : "500");
+            store.RecordCreate(templateId, info, created, $"created-then-{mode}");
+            if (mode == "500") return Results.Json(new { message = "Internal Server Error" }, statusCode: 500);
+            if (mode == "reset")
+            {
+                http.Abort();
+                return Results.Empty;
+            }
             await CallGuard.HangAsync(f.HangMs, http.RequestAborted);
         }
         else
         {
             store.RecordCreate(templateId, info, created, "ok");
         }
-        return Results.Ok(created.Select(j => j.Status(store.Now, store.Options.OrgId)).ToList());
+        return Results.Ok(store.InAnswerOrder(created).Select(j => j.Status(store.Now, store.Options.OrgId)).ToList());
     }
 
     private static IResult Statuses(string[] ids, JobStore store, CallStats stats, PollCycles cycles)
@@ -52,11 +70,19 @@ public static class ControlHubApi
         return Results.Ok(store.FindMany(ids).Select(j => j.Json(store.Now, store.Options.OrgId)).ToList());
     }
 
-    private static IResult List(JobStore store, string? templateJobId, string? jobTag, int? offset, int? len)
+    /// <summary>
+    /// Jobs whose tag id ("&lt;tag&gt;:&lt;org&gt;") is jobTag, oldest first, a page at a time; wrapped
+    /// ({data, totalCount, offset, len}) when withWrapper=True. templateJobId is not a filter: the SDK never sends it.
+    /// </summary>
+    private static IResult List(JobStore store, string? jobTag, int? offset, int? len, string? withWrapper)
     {
-        var jobs = store.List(templateJobId, jobTag).Skip(Math.Max(offset ?? 0, 0));
-        if (len is > 0) jobs = jobs.Take(len.Value);
-        return Results.Ok(jobs.Select(j => j.Json(store.Now, store.Options.OrgId)).ToList());
+        var all = store.List(jobTag);
+        var from = Math.Max(offset ?? 0, 0);
+        var length = len is >= 0 ? Math.Min(len.Value, store.Options.MaxPageLength) : store.Options.MaxPageLength;
+        var page = all.Skip(from).Take(length).Select(j => j.Json(store.Now, store.Options.OrgId)).ToList();
+        return string.Equals(withWrapper, "true", StringComparison.OrdinalIgnoreCase)
+            ? Results.Ok(new JobPage(page, all.Count, from, length))
+            : Results.Ok(page);
     }
 
     private static IResult Get(string id, JobStore store) =>
@@ -69,37 +95,10 @@ public static class ControlHubApi
     private static IResult RecordCounts(string id, JobStore store) =>
         store.Find(id) is { } job ? Results.Ok(job.RecordCounts(store.Now, store.Options.OrgId)) : NotFound(id);
 
-    private static IResult Stop(string id, bool force, JobStore store)
-    {
-        var now = store.Now;
-        var status = store.Change(id, job =>
-        {
-            if (!job.IsFinished(now))
-            {
-                job.StoppedAt ??= now;
-                job.ForceStopped |= force;
-            }
-            return job.Status(now, store.Options.OrgId);
-        });
-        return status is null ? NotFound(id) : Results.Ok(status);
-    }
-
-    private static IResult Delete(string id, JobStore store)
-    {
-        var now = store.Now;
-        var outcome = store.Change(id, job =>
-        {
-            if (!job.IsFinished(now)) return "active";
-            job.Deleted = true;
-            return "deleted";
-        });
-        return outcome switch
-        {
-            null => NotFound(id),
-            "active" => Issues(400, "JOBRUNNER_03", $"Job '{id}' is active; stop it before deleting it"),
-            _ => Results.Ok(),
-        };
-    }
+    /// <summary>The login service's public organization info: the landing URL of this fake itself.</summary>
+    private static IResult OrgInfo(string orgId, JobStore store, HttpContext http) => orgId == store.Options.OrgId
+        ? Results.Ok(new { data = new { id = orgId, landingUrl = $"{http.Request.Scheme}://{http.Request.Host}/security/public-rest/v1/aster/landing" } })
+        : Issues(404, "SECURITY_404", $"Organization '{orgId}' not found");
 
     public static IResult Issues(int status, string code, string message) =>
         Results.Json(new IssuesBody([new Issue(code, message)]), statusCode: status);

@@ -14,7 +14,17 @@ public sealed record JobJson(
     string Id, string Name, string? Description, string Organization, string Creator, long CreateTime, bool JobDeleted,
     string PipelineName, string PipelineId, string PipelineCommitLabel, string[] Labels, JobStatusJson CurrentJobStatus,
     int NumInstances, string RuntimeParameters, bool JobTemplate, string TemplateJobId, string[] RawJobTags,
-    string[] JobTags, string ExecutorType, bool DeleteAfterCompletion, bool Archived);
+    JobTagJson[] JobTags, string ExecutorType, bool DeleteAfterCompletion, bool Archived);
+
+/// <summary>A job tag as Control Hub stores it: id "&lt;tag path&gt;:&lt;org&gt;", tag = the path's last segment.</summary>
+public sealed record JobTagJson(string Id, string Tag, string? ParentId, string Organization)
+{
+    public static JobTagJson For(string raw, string orgId) =>
+        new($"{raw}:{orgId}", raw.Split('/')[^1], raw.Contains('/') ? $"{raw[..raw.LastIndexOf('/')]}:{orgId}" : null, orgId);
+}
+
+/// <summary>The job list with withWrapper=True.</summary>
+public sealed record JobPage(IReadOnlyList<JobJson> Data, int TotalCount, int Offset, int Len);
 
 public sealed record RecordCountsJson(
     long InputCount, long OutputCount, long ErrorCount, long StageErrorsCount, double InputM1Rate, double OutputM1Rate,

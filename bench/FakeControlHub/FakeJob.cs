@@ -65,7 +65,7 @@ public sealed class FakeJob
 
     public JobJson Json(long now, string orgId) => new(Id, Name, null, orgId, "service@" + orgId, CreateTime, Deleted,
         "Fake pipeline", FakeIds.PipelineId(orgId), "v1", ["fake"], Status(now, orgId), 1, JsonSerializer.Serialize(Parameters),
-        false, TemplateId, Tags, [], "COLLECTOR", DeleteAfterCompletion, false);
+        false, TemplateId, Tags, Tags.Select(t => JobTagJson.For(t, orgId)).ToArray(), "COLLECTOR", DeleteAfterCompletion, false);
 
     /// <summary>The latest run's counts: key "0" carries no runCount, like the real service.</summary>
     public Dictionary<string, RecordCountsJson> RecordCounts(long now, string orgId)

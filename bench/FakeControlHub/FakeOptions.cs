@@ -5,10 +5,15 @@ public sealed class FakeOptions
 {
     public const string Section = "Fake";
 
-    /// <summary>The credential pair every call must carry (X-SS-App-Component-Id, X-SS-App-Auth-Token).</summary>
+    public const string DefaultOrgId = "8030c2e9-1a39-11ec-a5fe-97c8d4369386";
+
+    /// <summary>
+    /// The credential pair every call must carry (X-SS-App-Component-Id, X-SS-App-Auth-Token); the
+    /// token is a JWT naming the organization (X-SS-Org-Id) in its "o" claim, as Control Hub's are.
+    /// </summary>
     public string CredId { get; set; } = "fake-cred-id";
-    public string CredToken { get; set; } = "fake-cred-token";
-    public string OrgId { get; set; } = "8030c2e9-1a39-11ec-a5fe-97c8d4369386";
+    public string CredToken { get; set; } = FakeToken.For(DefaultOrgId);
+    public string OrgId { get; set; } = DefaultOrgId;
     public string TemplateName { get; set; } = "Fake template";
 
     /// <summary>Each created job runs for a uniformly random time between these two.</summary>
@@ -24,6 +29,15 @@ public sealed class FakeOptions
     /// <summary>Added to the calls of one endpoint (names as in <see cref="Endpoints"/>), on top of <see cref="Latency"/>.</summary>
     public Dictionary<string, TimeSpan> EndpointLatency { get; set; } = [];
 
+    /// <summary>
+    /// Order of a create call's answer: "shuffled" (default), "reversed" or "request". Control Hub
+    /// does not promise the request's order, and the SDK never relies on it.
+    /// </summary>
+    public string AnswerOrder { get; set; } = "shuffled";
+
+    /// <summary>Most jobs one page of the job list holds (the SDK asks for 250).</summary>
+    public int MaxPageLength { get; set; } = 250;
+
     /// <summary>Seed for durations, outcomes, ids and fault draws; null = a random seed.</summary>
     public int? Seed { get; set; }
 }
@@ -32,9 +46,11 @@ public sealed class FakeOptions
 public static class Endpoints
 {
     public const string Create = "create", Status = "status", BulkGet = "bulkGet", List = "list", Get = "get",
-        History = "history", RecordCounts = "recordCounts", Stop = "stop", ForceStop = "forceStop", Delete = "delete";
+        History = "history", RecordCounts = "recordCounts", Stop = "stop", ForceStop = "forceStop", Delete = "delete",
+        StopJobs = "stopJobs", ForceStopJobs = "forceStopJobs", DeleteJobs = "deleteJobs", JobRunnerApi = "jobRunnerApi";
 
-    public static readonly string[] All = [Create, Status, BulkGet, List, Get, History, RecordCounts, Stop, ForceStop, Delete];
+    public static readonly string[] All =
+        [Create, Status, BulkGet, List, Get, History, RecordCounts, Stop, ForceStop, Delete, StopJobs, ForceStopJobs, DeleteJobs, JobRunnerApi];
 }
 
 /// <summary>
@@ -57,7 +73,7 @@ public sealed record FaultSettings
     /// <summary>A create call creates its jobs, then answers 500 or hangs (see <see cref="CreateThenFailMode"/>).</summary>
     public double CreateThenFailRate { get; init; }
 
-    /// <summary>"500", "hang", or null for either, at random.</summary>
+    /// <summary>"500", "hang", "reset" (the connection drops), or null for 500 or hang, at random.</summary>
     public string? CreateThenFailMode { get; init; }
 
     public string[]? Endpoints { get; init; }

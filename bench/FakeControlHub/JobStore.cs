@@ -2,7 +2,8 @@ namespace FakeControlHub;
 
 /// <summary>
 /// The fake's in-memory model: every job it created (deleted ones included, for assertions),
-/// an index by tag for the list call, and a record of every create call. One lock guards it all;
+/// an index by tag id ("&lt;tag&gt;:&lt;org&gt;", as Control Hub matches tags) for the list call, and a
+/// record of every create call. One lock guards it all;
 /// every operation is a few dictionary look-ups.
 /// </summary>
 public sealed class JobStore(FakeOptions options, TimeProvider time)
@@ -52,9 +53,9 @@ public sealed class JobStore(FakeOptions options, TimeProvider time)
                     DeleteAfterCompletion = info.DeleteAfterCompletion == true,
                 };
                 jobs[job.Id] = job;
-                foreach (var tag in tags)
+                foreach (var tagId in tags.Select(t => $"{t}:{options.OrgId}"))
                 {
-                    if (!byTag.TryGetValue(tag, out var list)) byTag[tag] = list = [];
+                    if (!byTag.TryGetValue(tagId, out var list)) byTag[tagId] = list = [];
                     list.Add(job);
                 }
                 created.Add(job);
@@ -83,13 +84,27 @@ public sealed class JobStore(FakeOptions options, TimeProvider time)
         lock (gate) return ids.Select(id => jobs.GetValueOrDefault(id)).OfType<FakeJob>().Where(j => !j.IsGone(Now)).ToList();
     }
 
-    public List<FakeJob> List(string? templateId, string? tag)
+    /// <summary>Jobs carrying the tag whose id is <paramref name="tagId"/>, oldest first; a bare tag matches nothing.</summary>
+    public List<FakeJob> List(string? tagId)
     {
         lock (gate)
         {
-            IEnumerable<FakeJob> candidates = tag is null ? jobs.Values : byTag.GetValueOrDefault(tag) ?? [];
-            return candidates.Where(j => !j.IsGone(Now) && (templateId is null || j.TemplateId == templateId))
-                .OrderBy(j => j.CreateTime).ToList();
+            IEnumerable<FakeJob> candidates = tagId is null ? jobs.Values : byTag.GetValueOrDefault(tagId) ?? [];
+            return candidates.Where(j => !j.IsGone(Now)).OrderBy(j => j.CreateTime).ThenBy(j => j.Id).ToList();
+        }
+    }
+
+    /// <summary>The create answer's order, as configured: Control Hub does not promise the request's.</summary>
+    public List<T> InAnswerOrder<T>(IReadOnlyList<T> items)
+    {
+        lock (gate)
+        {
+            return options.AnswerOrder switch
+            {
+                "request" => items.ToList(),
+                "reversed" => items.Reverse().ToList(),
+                _ => items.OrderBy(_ => random.Next()).ToList(),
+            };
         }
     }
 

@@ -5,7 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Benchmarks;
 
-/// <summary>The floor's Control Hub create call: the service's URL, headers and body shape, one plain HttpClient, nothing around it.</summary>
+/// <summary>
+/// The floor's Control Hub create call: the service's URL, headers and body shape, one plain HttpClient, nothing around it;
+/// then the re-read of the created jobs that any client must make to know which job is whose (the answer holds statuses).
+/// </summary>
 internal sealed class FloorPlatform(IOptions<ControlHubOptions> options)
 {
     private static readonly JsonSerializerOptions CamelCase = new(JsonSerializerDefaults.Web);
@@ -24,7 +27,10 @@ internal sealed class FloorPlatform(IOptions<ControlHubOptions> options)
             $"jobrunner/rest/v1/job/{Uri.EscapeDataString(templateId)}/createAndStartJobInstances?inheritPermissions=False", body, CamelCase, ct);
         response.EnsureSuccessStatusCode();
         using var statuses = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
-        return statuses.RootElement.EnumerateArray().Select(s => s.GetProperty("jobId").GetString()!).ToArray();
+        var jobIds = statuses.RootElement.EnumerateArray().Select(s => s.GetProperty("jobId").GetString()!).ToArray();
+        using var jobs = await http.PostAsJsonAsync("jobrunner/rest/v1/jobs", jobIds, CamelCase, ct);
+        jobs.EnsureSuccessStatusCode();
+        return jobIds;
     }
 
     private static HttpClient Create(ControlHubOptions options)
@@ -32,6 +38,7 @@ internal sealed class FloorPlatform(IOptions<ControlHubOptions> options)
         var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = options.BaseUri };
         http.DefaultRequestHeaders.Add("X-SS-App-Component-Id", options.CredId);
         http.DefaultRequestHeaders.Add("X-SS-App-Auth-Token", options.CredToken);
+        http.DefaultRequestHeaders.Add("X-SS-Org-Id", options.Organization);
         http.DefaultRequestHeaders.Add("X-Requested-By", options.RequestedBy);
         http.DefaultRequestHeaders.Add("X-SS-REST-CALL", "true");
         return http;

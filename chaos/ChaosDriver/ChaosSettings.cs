@@ -17,7 +17,9 @@ internal sealed record ChaosSettings
     public int Seed { get; init; }
     public int Workers { get; init; } = 4;
 
-    public const string CredId = "chaos-cred-id", CredToken = "chaos-cred-token";
+    /// <summary>The fake's credential: the token is a JWT naming organization 8030c2e9-… in its "o" claim, as Control Hub's are.</summary>
+    public const string CredId = "chaos-cred-id",
+        CredToken = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJvIjoiODAzMGMyZTktMWEzOS0xMWVjLWE1ZmUtOTdjOGQ0MzY5Mzg2IiwicyI6ImNoYW9zLWNyZWQtaWQifQ.Y2hhb3Mtc2lnbmF0dXJl";
 
     public string FakeUrl => $"http://127.0.0.1:{FakePort}";
 

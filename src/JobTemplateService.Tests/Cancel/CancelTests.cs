@@ -45,7 +45,7 @@ public sealed class CancelTests
         var run = await app.RunToCompletionAsync(launched.RunId);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Single(app.ControlHub.Calls("POST", "/stop"), c => c.RequestMessage!.Path.EndsWith("/stop"));
+        Assert.Single(app.ControlHub.Calls("POST", "/stop"), c => c.RequestMessage!.Path.EndsWith("/jobs/stopJobs"));
         Assert.Single(app.ControlHub.Calls("POST", "/forceStop"));
         Assert.True(job.ForceStopped);
         Assert.Equal(RunStates.Canceled, run.State);

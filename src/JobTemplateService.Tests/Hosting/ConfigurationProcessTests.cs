@@ -8,7 +8,7 @@ namespace JobTemplateService.Tests;
 public sealed class ConfigurationProcessTests
 {
     private const string DatabasePassword = "pg-S3CRET-password";
-    private const string CredToken = "cred-S3CRET-token";
+    private static readonly string CredToken = ControlHubSimulator.Token(ControlHubSimulator.OrgId, "cred-S3CRET-token");
     // Generous: on a loaded machine `dotnet` alone can take seconds to start; a hang (retrying the database) takes far longer.
     private static readonly TimeSpan FewSeconds = TimeSpan.FromSeconds(20);
 
@@ -50,6 +50,20 @@ public sealed class ConfigurationProcessTests
         var line = Assert.Single(result.StderrLines);
         Assert.StartsWith("configuration error: platform.ini [streamsets] url:", line);
         Assert.DoesNotContain("port", line);
+    }
+
+    [Fact]
+    public async Task CredentialTokenThatIsNotAJwtExitsWithCode2AndOneLineNamingIt()
+    {
+        var platformIni = PlatformIni().Replace(CredToken, "cred-S3CRET-token");
+        var directory = ServiceProcess.Directory(("database.ini", DatabaseIni()), ("platform.ini", platformIni));
+
+        var result = await ServiceProcess.RunAsync(directory);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StderrLines);
+        Assert.StartsWith("configuration error: platform.ini [streamsets] cred_token: is not a Control Hub API credential token", line);
+        Assert.DoesNotContain("S3CRET", result.Stdout + result.Stderr);
     }
 
     [Fact]

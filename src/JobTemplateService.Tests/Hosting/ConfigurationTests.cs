@@ -6,7 +6,7 @@ namespace JobTemplateService.Tests;
 public sealed class ConfigurationTests
 {
     private const string DatabasePassword = "pg-S3CRET-password";
-    private const string CredToken = "cred-S3CRET-token";
+    private static readonly string CredToken = ControlHubSimulator.Token(ControlHubSimulator.OrgId, "cred-S3CRET-token");
 
     [Theory]
     [InlineData("postgresql:host", null, "database.ini [postgresql] host")]
@@ -33,6 +33,49 @@ public sealed class ConfigurationTests
         Assert.StartsWith(named + ":", only);
         Assert.DoesNotContain(DatabasePassword, exception.Message);
         Assert.DoesNotContain(CredToken, exception.Message);
+    }
+
+    [Theory]
+    [InlineData("cred-S3CRET-token")]
+    [InlineData("e30.e30.cred-S3CRET-token")] // a JWT whose payload is {}: no organization
+    [InlineData("eyJhbGciOiJub25lIn0.!!!.cred-S3CRET-token")]
+    public async Task CredentialTokenThatIsNotAJwtNamingAnOrganizationStopsStartup(string token)
+    {
+        var failure = await StartupProbe.StartAsync(settings => settings["streamsets:cred_token"] = token);
+
+        var exception = Assert.IsType<OptionsValidationException>(failure);
+        var only = Assert.Single(exception.Failures);
+        Assert.StartsWith("platform.ini [streamsets] cred_token: is not a Control Hub API credential token", only);
+        Assert.DoesNotContain("S3CRET", exception.Message);
+    }
+
+    [Fact]
+    public async Task UrlIsOptionalWithACredentialToken()
+    {
+        var failure = await StartupProbe.StartAsync(settings =>
+        {
+            WithSecrets(settings);
+            settings.Remove("streamsets:url");
+            settings["streamsets:login_url"] = StartupProbe.UnusedControlHubUrl;
+        });
+
+        Assert.Null(failure);
+    }
+
+    [Theory]
+    [InlineData("admin", null, "platform.ini [streamsets] url")]
+    [InlineData(ControlHubSimulator.OrgId, "not-a-url", "platform.ini [streamsets] login_url")]
+    public async Task WithoutUrlTheOrganizationMustBeLookedUp(string organization, string? loginUrl, string named)
+    {
+        var failure = await StartupProbe.StartAsync(settings =>
+        {
+            settings.Remove("streamsets:url");
+            settings["streamsets:cred_token"] = ControlHubSimulator.Token(organization);
+            if (loginUrl is not null) settings["streamsets:login_url"] = loginUrl;
+        });
+
+        var exception = Assert.IsType<OptionsValidationException>(failure);
+        Assert.StartsWith(named + ":", Assert.Single(exception.Failures));
     }
 
     [Theory]

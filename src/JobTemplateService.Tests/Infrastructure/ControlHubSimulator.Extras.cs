@@ -15,37 +15,32 @@ public sealed partial class ControlHubSimulator
 
     /// <summary>Bulk status calls answer after this delay from now on.</summary>
     public void SlowStatusCalls(TimeSpan delay) =>
-        Override("POST", @"/jobrunner/rest/v1/jobs/status", Statuses, delay);
+        Stub("POST", @"/jobrunner/rest/v1/jobs/status", Statuses, priority: 5, delay); // sch_api.ApiClient.get_jobs_status
 
     /// <summary>recordCountsForAllRuns answers this body for one job (other jobs keep the default answer).</summary>
     public void RecordCountsFor(string jobId, JsonObject body) =>
-        Override("GET", @"/timeseries/rest/v1/metrics/job/[^/]+/recordCountsForAllRuns",
-            request => Segment(request, 1) == jobId ? Answer(200, JsonNode.Parse(body.ToJsonString())) : RecordCounts(request));
+        Stub("GET", @"/timeseries/rest/v1/metrics/job/[^/]+/recordCountsForAllRuns", // sch_api.ApiClient.get_job_record_count_for_all_runs
+            request => Segment(request, 1) == jobId ? Answer(200, JsonNode.Parse(body.ToJsonString())) : RecordCounts(request), priority: 5);
 
     /// <summary>Runs <paramref name="observe"/> with the job id when a delete arrives, before the job is deleted.</summary>
-    public void BeforeDelete(Action<string> observe) =>
-        Override("DELETE", @"/jobrunner/rest/v1/job/[^/]+", request =>
+    public void BeforeDelete(Action<string> observe)
+    {
+        Stub("DELETE", @"/jobrunner/rest/v[12]/job/[^/]+", request => // sch_api.ApiClient.delete_job
         {
             observe(Segment(request, 0));
             return Delete(request);
-        });
-
-    private void Override(string method, string pathPattern, Func<IRequestMessage, ResponseMessage> answer, TimeSpan delay = default)
-    {
-        var response = Response.Create().WithCallback(request =>
+        }, priority: 5);
+        Stub("POST", @"/jobrunner/rest/v1/jobs/deleteJobs", request => // sch_api.ApiClient.delete_jobs
         {
-            if (!request.Path.StartsWith(prefix))
-            {
-                return Answer(308, null, ("Location", $"{Url}{prefix}{request.Path}{request.RawQuery()}"));
-            }
-            lock (jobs) return answer(request);
-        });
-        if (delay > TimeSpan.Zero) response = response.WithDelay(delay);
-        server.Given(Request.Create().UsingMethod(method).WithPath(new RegexMatcher($"^(/moved)?{pathPattern}$"))
-                .WithHeader("X-SS-App-Component-Id", CredId).WithHeader("X-SS-App-Auth-Token", CredToken)
-                .WithHeader("X-SS-REST-CALL", "true").WithHeader("X-Requested-By", new RegexMatcher(".+")))
-            .AtPriority(5)
-            .RespondWith(response);
+            foreach (var id in Ids(request)) observe(id);
+            return DeleteMany(request);
+        }, priority: 5);
+    }
+
+    /// <summary>From now on deletes answer this status with an ISSUES body (until <see cref="FailDeletes"/> is called with null).</summary>
+    public void FailDeletes(int? status)
+    {
+        deleteFailure = status;
     }
 }
 

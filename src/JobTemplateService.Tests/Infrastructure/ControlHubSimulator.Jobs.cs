@@ -15,6 +15,10 @@ public sealed partial class ControlHubSimulator
         if (answer.IssueCode is not null && !answer.CreateJobs) return Issues(answer.Status, answer.IssueCode, answer.IssueMessage!);
 
         var statuses = answer.CreateJobs ? CreateJobs(call) : new JsonArray();
+        // The SDK re-reads every job by the jobId of each answer item and never relies on their order.
+        if (answer.Reversed) statuses = new JsonArray(statuses.Reverse().Select(s => s!.DeepClone()).ToArray());
+        if (answer.DropLastItem && statuses.Count > 0) statuses.RemoveAt(statuses.Count - 1);
+        if (answer.AnswerLost) return Lost(statuses);
         return answer.Status == 200 ? Answer(200, statuses)
             : answer.IssueCode is not null ? Issues(answer.Status, answer.IssueCode, answer.IssueMessage!)
             : Answer(answer.Status, new JsonObject { ["message"] = "Internal Server Error" });
@@ -71,19 +75,26 @@ public sealed partial class ControlHubSimulator
 
     private ResponseMessage GetJobs(IRequestMessage request) => Answer(200, new JsonArray(
         JsonNode.Parse(request.Body!)!.AsArray().Select(i => i!.GetValue<string>())
-            .Where(id => jobs.TryGetValue(id, out var j) && !j.Deleted).Select(id => (JsonNode)jobs[id].JobJson()).ToArray()));
+            .Where(id => jobs.TryGetValue(id, out var j) && !j.Deleted).Select(id => (JsonNode)jobs[id].JobJson(RawTagsInAnswers)).ToArray()));
 
+    /// <summary>
+    /// Jobs whose tag id ("&lt;tag&gt;:&lt;org&gt;") is jobTag, oldest first, a page at a time. A bare tag matches
+    /// nothing, as on Control Hub. templateJobId is not a filter here: the SDK never sends it.
+    /// </summary>
     private ResponseMessage ListJobs(IRequestMessage request)
     {
-        var tag = QueryValue(request, "jobTag");
-        var template = QueryValue(request, "templateJobId");
-        return Answer(200, new JsonArray(jobs.Values
-            .Where(j => !j.Deleted && (tag is null || j.Tags.Contains(tag)) && (template is null || j.TemplateId == template))
-            .OrderBy(j => j.CreateTime).Select(j => (JsonNode)j.JobJson()).ToArray()));
+        var tagId = QueryValue(request, "jobTag");
+        var offset = Math.Max(int.TryParse(QueryValue(request, "offset"), out var o) ? o : 0, 0);
+        var len = int.TryParse(QueryValue(request, "len"), out var l) && l >= 0 ? Math.Min(l, MaxPageLength) : MaxPageLength;
+        var matching = jobs.Values.Where(j => !j.Deleted && (tagId is null || j.TagIds.Contains(tagId)))
+            .OrderBy(j => j.CreateTime).ThenBy(j => j.Id).ToList();
+        var page = new JsonArray(matching.Skip(offset).Take(len).Select(j => (JsonNode)j.JobJson(RawTagsInAnswers)).ToArray());
+        if (!string.Equals(QueryValue(request, "withWrapper"), "true", StringComparison.OrdinalIgnoreCase)) return Answer(200, page);
+        return Answer(200, new JsonObject { ["data"] = page, ["totalCount"] = matching.Count, ["offset"] = offset, ["len"] = len });
     }
 
     private ResponseMessage GetJob(IRequestMessage request) =>
-        Find(Segment(request, 0)) is { } job ? Answer(200, job.JobJson()) : NotFound(Segment(request, 0));
+        Find(Segment(request, 0)) is { } job ? Answer(200, job.JobJson(RawTagsInAnswers)) : NotFound(Segment(request, 0));
 
     private ResponseMessage History(IRequestMessage request)
     {
@@ -109,43 +120,10 @@ public sealed partial class ControlHubSimulator
         });
     }
 
-    private ResponseMessage Stop(IRequestMessage request)
-    {
-        if (Find(Segment(request, 1)) is not { } job) return NotFound(Segment(request, 1));
-        if (request.Path.EndsWith("/forceStop")) job.ForceStopped = true;
-        else if (!job.IgnoresStop) job.StopRequested = true;
-        var (status, color) = job.Current;
-        return Answer(200, job.StatusJson(status, color));
-    }
-
-    private ResponseMessage Delete(IRequestMessage request)
-    {
-        if (Find(Segment(request, 0)) is not { } job) return NotFound(Segment(request, 0));
-        job.Deleted = true;
-        return Answer(200, null);
-    }
-
     private static string? QueryValue(IRequestMessage request, string name) =>
         request.Query is { } query && query.TryGetValue(name, out var values) ? values.FirstOrDefault() : null;
 
     private SimulatedJob? Find(string id) => jobs.TryGetValue(id, out var job) && !job.Deleted ? job : null;
 
     private static ResponseMessage NotFound(string id) => Issues(404, "JOBRUNNER_01", $"Job '{id}' not found");
-}
-
-public sealed record CreateCall(string TemplateId, JsonObject Body);
-
-/// <summary>How the simulator answers a create call.</summary>
-public sealed record CreateAnswer(int Status, bool CreateJobs, string? IssueCode = null, string? IssueMessage = null, TimeSpan Delay = default)
-{
-    public static readonly CreateAnswer Ok = new(200, true);
-
-    public static CreateAnswer Rejected(string code, string message, int status = 400) => new(status, false, code, message);
-
-    /// <summary>Creates the jobs but answers 500: the caller cannot know they exist.</summary>
-    public static CreateAnswer ServerErrorAfterCreating() => new(500, true);
-
-    public static CreateAnswer ServerErrorWithoutCreating() => new(500, false);
-
-    public static CreateAnswer SlowAfterCreating(TimeSpan delay) => new(200, true, Delay: delay);
 }

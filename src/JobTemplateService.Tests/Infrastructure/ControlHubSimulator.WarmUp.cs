@@ -24,6 +24,7 @@ public sealed partial class ControlHubSimulator
         };
         request.Headers.Add("X-SS-App-Component-Id", CredId);
         request.Headers.Add("X-SS-App-Auth-Token", CredToken);
+        request.Headers.Add("X-SS-Org-Id", OrgId);
         request.Headers.Add("X-SS-REST-CALL", "true");
         request.Headers.Add("X-Requested-By", "warm-up");
         using var response = await http.SendAsync(request);

@@ -22,7 +22,16 @@ public static class DatabaseQueries
     public static Task<PostgresException> RejectsAsync(this TestDatabase database, string sql) =>
         Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(sql));
 
-    public static Task ApplySchemaAsync(this TestDatabase database) => database.ExecuteAsync(TestDatabase.SchemaScript);
+    /// <summary>Applies the service's migrations as `migrate` does; fails the test when one fails.</summary>
+    internal static async Task<MigrationResult> MigrateAsync(this TestDatabase database, IReadOnlyList<Migration>? migrations = null)
+    {
+        var result = await database.Migrator(migrations).MigrateAsync((_, _) => { }, CancellationToken.None);
+        Assert.True(result.Succeeded, $"Migration {result.FailedMigration} failed: {result.Error}");
+        return result;
+    }
+
+    internal static SchemaMigrator Migrator(this TestDatabase database, IReadOnlyList<Migration>? migrations = null) =>
+        new(SchemaMigrator.ConnectionString(database.ConnectionString), migrations ?? MigrationSource.BuiltIn());
 
     public static Task ApplyOriginalServiceTablesAsync(this TestDatabase database) =>
         database.ExecuteAsync(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Schema", "original-service-tables.sql")));

@@ -10,7 +10,7 @@ public static class ServiceProcess
 {
     private static readonly string[] ConfiguringPrefixes =
         ["postgresql__", "streamsets__", "local__", "JTS_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Monitor__", "Service__",
-         "ControlHubClient__", "LocalPlatform__", "Logging__", "Serilog__", "Urls", "ConfigDirectory"];
+         "ControlHubClient__", "LocalPlatform__", "Logging__", "Serilog__", "Urls", "ConfigDirectory", "Database__"];
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
     {
@@ -19,7 +19,7 @@ public static class ServiceProcess
 
     /// <summary>Runs the service until it exits; kills it and fails the test if it is still running after the timeout.</summary>
     public static async Task<Result> RunAsync(string workingDirectory, IDictionary<string, string>? environment = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +29,7 @@ public static class ServiceProcess
             UseShellExecute = false,
         };
         start.ArgumentList.Add(RepositoryFiles.ServiceDll());
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0"); // never 8888: tests must not collide with a running service
         foreach (var name in start.Environment.Keys.Where(k => ConfiguringPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())

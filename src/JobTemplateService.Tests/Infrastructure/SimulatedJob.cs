@@ -12,6 +12,8 @@ public sealed class SimulatedJob(string id, string templateId, string name, Dict
     public string Name { get; } = name;
     public Dictionary<string, string> Parameters { get; } = parameters;
     public string[] Tags { get; } = tags;
+    /// <summary>Control Hub identifies a tag by "&lt;tag&gt;:&lt;organization&gt;".</summary>
+    public string[] TagIds => Tags.Select(t => $"{t}:{ControlHubSimulator.OrgId}").ToArray();
     public long CreateTime { get; } = createTime;
     public JobScript Script { get; set; } = script;
     public int Polls { get; set; }
@@ -47,8 +49,11 @@ public sealed class SimulatedJob(string id, string templateId, string name, Dict
         ["outputRecordCount"] = Script.Output, ["errorRecordCount"] = Script.Errors,
     };
 
-    /// <summary>A JobJson object (reference §2.2); runtimeParameters is a JSON-encoded string.</summary>
-    public JsonObject JobJson()
+    /// <summary>
+    /// A JobJson object, as Control Hub answers it; runtimeParameters is a JSON-encoded string; tags as jobTags
+    /// objects (sch_models.Job.tags reads these first) and, unless told otherwise, rawJobTags.
+    /// </summary>
+    public JsonObject JobJson(bool withRawTags = true)
     {
         var (status, color) = Current;
         return new JsonObject
@@ -58,7 +63,14 @@ public sealed class SimulatedJob(string id, string templateId, string name, Dict
             ["pipelineName"] = "REST API to GCS", ["pipelineId"] = ControlHubSimulator.PipelineId, ["pipelineCommitLabel"] = "v1",
             ["labels"] = new JsonArray("gcs"), ["currentJobStatus"] = StatusJson(status, color), ["numInstances"] = 1,
             ["runtimeParameters"] = JsonSerializer.Serialize(Parameters), ["jobTemplate"] = false, ["templateJobId"] = TemplateId,
-            ["rawJobTags"] = new JsonArray(Tags.Select(t => (JsonNode)t).ToArray()), ["executorType"] = "COLLECTOR",
+            ["rawJobTags"] = withRawTags ? new JsonArray(Tags.Select(t => (JsonNode)t).ToArray()) : null,
+            ["jobTags"] = new JsonArray(Tags.Select(t => (JsonNode)new JsonObject
+            {
+                ["id"] = $"{t}:{ControlHubSimulator.OrgId}", ["tag"] = t.Split('/')[^1],
+                ["parentId"] = t.Contains('/') ? $"{t[..t.LastIndexOf('/')]}:{ControlHubSimulator.OrgId}" : null,
+                ["organization"] = ControlHubSimulator.OrgId,
+            }).ToArray()),
+            ["executorType"] = "COLLECTOR",
             ["deleteAfterCompletion"] = false, ["archived"] = false,
         };
     }

@@ -55,6 +55,7 @@ public sealed class TestApp : IAsyncDisposable
             ["postgresql:database"] = db.Database,
             ["postgresql:user"] = db.Username,
             ["postgresql:password"] = db.Password,
+            ["Database:MigrateOnStartup"] = "true",
             ["streamsets:url"] = controlHubUrl,
             ["streamsets:cred_id"] = ControlHubSimulator.CredId,
             ["streamsets:cred_token"] = ControlHubSimulator.CredToken,

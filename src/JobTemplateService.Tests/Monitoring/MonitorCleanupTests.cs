@@ -23,7 +23,7 @@ public sealed class MonitorCleanupTests
         var delete = calls.FindIndex(c => c.Method == "DELETE");
         Assert.Equal(RunStates.Succeeded, run.State);
         Assert.True(app.ControlHub.Job(jobId).Deleted);
-        Assert.Single(app.ControlHub.Calls("DELETE", "/jobrunner/rest/v1/job/"));
+        Assert.Single(app.ControlHub.Calls("DELETE", "/jobrunner/rest/v2/job/"));
         Assert.True(lastMetricsRead >= 0 && delete > lastMetricsRead, $"metrics read at {lastMetricsRead}, delete at {delete}");
         Assert.Equal([1L], rowsWhenDeleted);
         Assert.Equal((12_482L, true), (Assert.Single(rows).InputRecordCount, rows[0].SuccessfulRun));

@@ -5,7 +5,7 @@ namespace JobTemplateService.Tests;
 public sealed class ControlHubClientTests
 {
     [Fact]
-    public async Task EveryCallCarriesCredentialAndCsrfHeaders()
+    public async Task EveryCallCarriesCredentialOrganizationAndCsrfHeadersAndAJsonContentType()
     {
         await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
@@ -16,16 +16,19 @@ public sealed class ControlHubClientTests
         await platform.DescribeAsync([jobId], default);
         await platform.GetResultAsync(jobId, default);
         await platform.FindRunJobsAsync(RunHelpers.TemplateId, runId, default);
-        await platform.StopAsync(jobId, force: false, default);
-        await platform.StopAsync(jobId, force: true, default);
-        await platform.DeleteAsync(jobId, default);
+        await platform.StopAsync([jobId], force: false, default);
+        await platform.StopAsync([jobId], force: true, default);
+        await platform.DeleteAsync([jobId], default);
 
         var calls = app.ControlHub.AllCalls;
-        Assert.Equal(10, calls.Count); // create, status, jobs, job, history, record counts, list, stop, forceStop, delete
+        // create, jobs (its re-read), status, jobs, job, history, record counts, list, stopJobs, forceStopJobs, swagger.json, delete
+        Assert.Equal(12, calls.Count);
         Assert.All(calls, call =>
         {
             Assert.Equal(ControlHubSimulator.CredId, call.Header("X-SS-App-Component-Id"));
             Assert.Equal(ControlHubSimulator.CredToken, call.Header("X-SS-App-Auth-Token"));
+            Assert.Equal(ControlHubSimulator.OrgId, call.Header("X-SS-Org-Id"));
+            Assert.StartsWith("application/json", call.Header("Content-Type"));
             Assert.False(string.IsNullOrWhiteSpace(call.Header("X-Requested-By")));
             Assert.Equal("true", call.Header("X-SS-REST-CALL"));
             Assert.InRange(call.Status(), 200, 299);
@@ -40,9 +43,9 @@ public sealed class ControlHubClientTests
         app.ControlHub.MoveOrganization();
 
         var statuses = await app.Service<ControlHubClient>().GetStatusesAsync([jobId], default);
-        var firstCalls = app.ControlHub.AllCalls.Skip(1).ToList();
+        var firstCalls = app.ControlHub.AllCalls.Skip(2).ToList(); // after the create and its re-read
         var job = await app.Service<ControlHubClient>().GetJobAsync(jobId, default);
-        var laterCalls = app.ControlHub.AllCalls.Skip(1 + firstCalls.Count).ToList();
+        var laterCalls = app.ControlHub.AllCalls.Skip(2 + firstCalls.Count).ToList();
 
         Assert.Contains(jobId, statuses.Keys);
         Assert.Equal([("POST", "/jobrunner/rest/v1/jobs/status", 308), ("POST", "/moved/jobrunner/rest/v1/jobs/status", 200)],

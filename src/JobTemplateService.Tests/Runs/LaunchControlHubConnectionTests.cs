@@ -63,7 +63,7 @@ public sealed class LaunchControlHubConnectionTests
     [Fact]
     public async Task LaunchAnswers502WhenControlHubRefusesTheCredentials()
     {
-        await using var app = await TestApp.StartAsync(settings => settings["streamsets:cred_token"] = "wrong-token");
+        await using var app = await TestApp.StartAsync(settings => settings["streamsets:cred_token"] = ControlHubSimulator.Token(ControlHubSimulator.OrgId, "wrong-signature"));
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);

@@ -1,11 +1,11 @@
 namespace JobTemplateService.Tests;
 
-/// <summary>The schema script applied over a database the original Python service created and used.</summary>
+/// <summary>The migrations applied over a database the original Python service created and used.</summary>
 public sealed class OriginalSchemaMigrationTests
 {
     // Rows as the original service left them: its README's configuration, a rule created at a known
     // local time, and two metrics rows (int counts, local timestamps, '' as "no error").
-    private const string OriginalRows = Seed.OriginalReadmeInserts + """
+    internal const string OriginalRows = Seed.OriginalReadmeInserts + """
 
         INSERT INTO streamsets.ingestion_pattern (pattern_name, source, destination, create_timestamp)
         VALUES ('sftp-to-s3', 'sftp', 's3', '2023-12-01 09:00:00');
@@ -30,11 +30,11 @@ public sealed class OriginalSchemaMigrationTests
         """;
 
     [Fact]
-    public async Task ApplyingOverOriginalTablesKeepsConfigurationRowsAndConvertsTimestamps()
+    public async Task MigratingOriginalTablesKeepsConfigurationRowsAndConvertsTimestamps()
     {
         var database = await OriginalDatabaseAsync();
 
-        await database.ApplySchemaAsync();
+        await database.MigrateAsync();
 
         var types = await database.QueryAsync<string>("""
             SELECT DISTINCT data_type FROM information_schema.columns
@@ -56,11 +56,11 @@ public sealed class OriginalSchemaMigrationTests
     }
 
     [Fact]
-    public async Task ApplyingOverOriginalTablesMovesMetricsRowsBehindTheJobInstanceView()
+    public async Task MigratingOriginalTablesMovesMetricsRowsBehindTheJobInstanceView()
     {
         var database = await OriginalDatabaseAsync();
 
-        await database.ApplySchemaAsync();
+        await database.MigrateAsync();
 
         var rows = await database.QueryAsync<MetricsRow>(MetricsThroughView);
         Assert.Equal([
@@ -78,14 +78,14 @@ public sealed class OriginalSchemaMigrationTests
     }
 
     [Fact]
-    public async Task ApplyingAgainAfterMigratingKeepsEveryRowOnceAndTheSameSchema()
+    public async Task MigratingAgainKeepsEveryRowOnceAndTheSameSchema()
     {
         var database = await OriginalDatabaseAsync();
-        await database.ApplySchemaAsync();
+        await database.MigrateAsync();
         var migrated = await SchemaSnapshot.TakeAsync(database);
         var metrics = await database.QueryAsync<MetricsRow>(MetricsThroughView);
 
-        await database.ApplySchemaAsync();
+        await database.MigrateAsync();
 
         Assert.Equal(migrated, await SchemaSnapshot.TakeAsync(database));
         Assert.Equal(metrics, await database.QueryAsync<MetricsRow>(MetricsThroughView));
@@ -99,8 +99,8 @@ public sealed class OriginalSchemaMigrationTests
         var original = await OriginalDatabaseAsync();
         var fresh = await TestDatabase.CreateEmptyAsync();
 
-        await original.ApplySchemaAsync();
-        await fresh.ApplySchemaAsync();
+        await original.MigrateAsync();
+        await fresh.MigrateAsync();
 
         Assert.Equal(await SchemaSnapshot.TakeAsync(fresh),
             await SchemaSnapshot.TakeAsync(original, ignoredTables: "job_instance_legacy"));
@@ -111,7 +111,7 @@ public sealed class OriginalSchemaMigrationTests
     {
         var database = await OriginalDatabaseAsync();
 
-        await database.ApplySchemaAsync();
+        await database.MigrateAsync();
 
         var types = await database.QueryAsync<string>("""
             SELECT DISTINCT data_type FROM information_schema.columns

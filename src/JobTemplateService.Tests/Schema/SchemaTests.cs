@@ -13,13 +13,13 @@ public sealed class SchemaTests
         """;
 
     [Fact]
-    public async Task ScriptAppliesTwiceToAnEmptyDatabaseAndLeavesTheSameSchema()
+    public async Task MigratingAnEmptyDatabaseTwiceLeavesTheSameSchema()
     {
         var database = await TestDatabase.CreateEmptyAsync();
 
-        await database.ApplySchemaAsync();
+        await database.MigrateAsync();
         var first = await SchemaSnapshot.TakeAsync(database);
-        await database.ApplySchemaAsync();
+        await database.MigrateAsync();
         var second = await SchemaSnapshot.TakeAsync(database);
 
         Assert.Contains("relation job_run_metrics BASE TABLE", first);

@@ -3,6 +3,7 @@ using JobTemplateService.Instances;
 using JobTemplateService.Platform.ControlHub;
 using JobTemplateService.Platform.Local;
 using JobTemplateService.Runs;
+using JobTemplateService.Schema;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Hosting;
@@ -14,6 +15,10 @@ internal static class OptionsRegistration
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        services.AddOptions<SchemaOptions>().BindConfiguration(SchemaOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.MigrationsDirectory) || Directory.Exists(o.MigrationsDirectory),
+                Setting(SchemaOptions.Section, "MigrationsDirectory", "is not a folder"))
+            .ValidateOnStart();
         services.AddOptions<ControlHubOptions>().BindConfiguration(ControlHubOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ControlHubOptions>, ControlHubOptionsValidator>();
         services.AddOptions<LocalPlatformOptions>().BindConfiguration(LocalPlatformOptions.Section)
@@ -33,6 +38,7 @@ internal static class OptionsRegistration
                 Setting(ControlHubClientOptions.Section, "BreakerFailureRatio", "must be above 0 and at most 1"))
             .Validate(o => o.BreakerSamplingDuration >= TimeSpan.FromMilliseconds(500) && o.BreakerBreakDuration >= TimeSpan.FromMilliseconds(500),
                 Setting(ControlHubClientOptions.Section, "BreakerSamplingDuration/BreakerBreakDuration", "must be at least 0.5 s"))
+            .Validate(o => o.LoginRetryDelay >= TimeSpan.Zero, Setting(ControlHubClientOptions.Section, "LoginRetryDelay", "must not be negative"))
             .ValidateOnStart();
 
         services.AddOptions<MonitorOptions>().BindConfiguration(MonitorOptions.Section)

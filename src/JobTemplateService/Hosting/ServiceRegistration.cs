@@ -7,6 +7,7 @@ using JobTemplateService.Metrics;
 using JobTemplateService.Monitoring;
 using JobTemplateService.Platform;
 using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Platform.Kubernetes;
 using JobTemplateService.Platform.Local;
 using JobTemplateService.Runs;
 using JobTemplateService.Security;
@@ -65,6 +66,7 @@ internal static class ServiceRegistration
         services.AddSingleton<LocalCompletion>();
         services.AddSingleton<LocalPlatform>();
         services.AddSingleton<IJobPlatform>(provider => provider.GetRequiredService<LocalPlatform>());
+        services.AddKubernetesPlatform();
         services.AddSingleton<PlatformRegistry>();
 
         services.AddSingleton<CompletionRecorder>();
@@ -103,15 +105,22 @@ internal static class ServiceRegistration
     private static IServiceCollection AddControlHub(this IServiceCollection services)
     {
         services.AddSingleton<ControlHubResilience>();
+        services.AddSingleton<ControlHubSite>();
+        services.AddHostedService(provider => provider.GetRequiredService<ControlHubSite>());
+        services.AddHttpClient<OrgInfoClient>(http => http.Timeout = Timeout.InfiniteTimeSpan) // its timeout is ReadTimeout, per call
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan) // held by the singleton ControlHubSite
+            .RemoveAllLoggers();
         services.AddTransient<OrgMovedHandler>();
         services.AddHttpClient<ControlHubClient>((provider, http) =>
             {
                 var options = provider.GetRequiredService<IOptions<ControlHubOptions>>().Value;
                 http.Timeout = Timeout.InfiniteTimeSpan; // timeouts live in the resilience pipeline
                 if (!options.IsConfigured) return;
-                http.BaseAddress = options.BaseUri;
+                // The SDK's headers (sch_api.ApiClient.__init__, REQUIRED_HEADERS); content-type goes on every request's content.
                 http.DefaultRequestHeaders.Add("X-SS-App-Component-Id", options.CredId);
                 http.DefaultRequestHeaders.Add("X-SS-App-Auth-Token", options.CredToken);
+                if (options.Organization is { } organization) http.DefaultRequestHeaders.Add("X-SS-Org-Id", organization);
                 http.DefaultRequestHeaders.Add("X-Requested-By", options.RequestedBy);
                 http.DefaultRequestHeaders.Add("X-SS-REST-CALL", "true");
             })

@@ -32,8 +32,7 @@ internal sealed class InstanceChecker(PlatformRegistry platforms, StatusPoller p
             }
 
             var cleanups = group.Where(c => c.CleanupPending && InstanceStates.IsTerminal(c.State)).ToList();
-            await GuardAsync(cleanups, () => Parallel.ForEachAsync(cleanups, options.Value.Parallelism(ct),
-                async (c, token) => await recorder.CleanUpAsync(platform, c, token)), ct);
+            await GuardAsync(cleanups, () => recorder.CleanUpAsync(platform, cleanups, ct), ct);
 
             foreach (var run in group.Where(c => c.State is InstanceStates.Pending or InstanceStates.Starting).GroupBy(c => c.RunId))
             {

@@ -52,7 +52,7 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
         foreach (var instance in starting.OrderBy(c => c.Ordinal))
         {
             var stored = instance.StoredParameters();
-            var match = available.FirstOrDefault(j => Matches(stored, j.Parameters));
+            var match = available.FirstOrDefault(j => ParameterMatch.Matches(stored, j.Parameters));
             if (match is null) continue;
             available.Remove(match);
             adopted.Add((instance, match));
@@ -122,8 +122,4 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
             await starter.StartAsync(platform, new StartBatch(instancesToStart[0].RunId, replica.Id, template, fromState, items), ct);
         }
     }
-
-    /// <summary>Every stored parameter is on the job with the same value; masked secrets only need to be present.</summary>
-    private static bool Matches(IReadOnlyDictionary<string, string> stored, IReadOnlyDictionary<string, string> job) =>
-        stored.All(p => job.TryGetValue(p.Key, out var value) && (p.Value == SecretMasker.Mask || p.Value == value));
 }

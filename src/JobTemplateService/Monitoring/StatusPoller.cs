@@ -35,6 +35,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
 
         var releases = new List<Release>();
         var finished = new List<(ClaimedInstance Instance, JobStatusReport? Report)>();
+        var stops = new List<(ClaimedInstance Instance, bool Force)>();
         foreach (var c in running)
         {
             var report = c.PlatformJobId is null ? null : statuses.GetValueOrDefault(c.PlatformJobId);
@@ -54,19 +55,21 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
             }
             else
             {
-                await StopAsync(platform, c, action.Value, ct);
+                stops.Add((c, action == StopStep.ForceStop));
             }
         }
         // Due again one interval (less a margin) after the pass began, not after this batch: a
         // long pass's late batches then still come due before the next pass's cut-off.
         await leases.ReleaseAsync(replica.Id, releases, ct, from: passBegan);
+        await StopAsync(platform, stops, ct);
 
+        var cleanups = new ConcurrentBag<ClaimedInstance>();
         await Parallel.ForEachAsync(finished, o.Parallelism(ct), async (item, token) =>
         {
             using var scope = item.Instance.LogScope(logger);
             try
             {
-                await recorder.RecordAsync(platform, item.Instance, item.Report, token);
+                if (await recorder.RecordAsync(platform, item.Instance, item.Report, token) is { } cleanup) cleanups.Add(cleanup);
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
@@ -74,6 +77,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
                 await leases.ReleaseAsync(replica.Id, [new Release(item.Instance.Lease, o.RetryDelay)], token);
             }
         });
+        if (!cleanups.IsEmpty) await recorder.CleanUpAsync(platform, cleanups.ToList(), ct);
     }
 
     /// <summary>The next poll comes a little before a full interval, so it is due when the next pass begins.</summary>
@@ -91,21 +95,36 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
         _ => null,
     };
 
-    private async Task StopAsync(IJobPlatform platform, ClaimedInstance c, StopStep step, CancellationToken ct)
+    /// <summary>
+    /// One bulk stop and one bulk force-stop call per batch. A batch the platform does not take is
+    /// handed back and sent again on a later pass; the others are recorded as sent.
+    /// </summary>
+    private async Task StopAsync(IJobPlatform platform, IReadOnlyList<(ClaimedInstance Instance, bool Force)> stops, CancellationToken ct)
     {
-        using var scope = c.LogScope(logger);
-        var reason = c.StopReason ?? "TIMEOUT";
-        var force = step == StopStep.ForceStop;
-        try
+        var o = options.Value;
+        foreach (var batch in stops.GroupBy(s => s.Force).SelectMany(g => g.Chunk(Math.Max(o.StatusBatchSize, 1))))
         {
-            await platform.StopAsync(c.PlatformJobId!, force, ct);
+            var force = batch[0].Force;
+            var step = force ? "force-stop" : "stop";
+            try
+            {
+                await platform.StopAsync(batch.Select(s => s.Instance.PlatformJobId!).Distinct().ToList(), force, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                using var failed = batch[0].Instance.LogScope(logger);
+                logger.LogError(ex, "Sending {Step} for {Count} job(s) failed; sending it again after {Delay}", step, batch.Length, o.RetryDelay);
+                await leases.ReleaseAsync(replica.Id, batch.Select(s => new Release(s.Instance.Lease, o.RetryDelay)).ToList(), ct);
+                continue;
+            }
+            foreach (var (c, _) in batch)
+            {
+                using var scope = c.LogScope(logger);
+                var reason = c.StopReason ?? "TIMEOUT";
+                logger.LogInformation("Sent {Step} for job {JobId} ({Reason})", step, c.PlatformJobId, reason);
+                await completions.RecordStopAsync(replica.Id, c.Lease, reason, force, NextPoll(o.PollInterval), ct);
+            }
         }
-        catch (PlatformJobNotFoundException)
-        {
-            // Gone already: the next poll finds it missing and finishes the instance.
-        }
-        logger.LogInformation("Sent {Step} for job {JobId} ({Reason})", force ? "force-stop" : "stop", c.PlatformJobId, reason);
-        await completions.RecordStopAsync(replica.Id, c.Lease, reason, force, NextPoll(options.Value.PollInterval), ct);
     }
 
     private enum StopStep { Stop, ForceStop, GiveUp }

@@ -37,9 +37,14 @@ internal interface IJobPlatform
     /// <summary>Jobs the platform holds for a run (found by the run's tag), to adopt after an unclear start.</summary>
     Task<IReadOnlyList<FoundJob>?> FindRunJobsAsync(string platformTemplateId, Guid runId, CancellationToken ct);
 
-    Task StopAsync(string jobId, bool force, CancellationToken ct);
+    /// <summary>Stops (or force-stops) jobs in one go where the platform can; jobs it no longer has count as stopped.</summary>
+    Task StopAsync(IReadOnlyCollection<string> jobIds, bool force, CancellationToken ct);
 
-    Task DeleteAsync(string jobId, CancellationToken ct);
+    /// <summary>
+    /// Deletes jobs in one go where the platform can; jobs it no longer has count as deleted. Throws
+    /// when any could not be deleted: the caller keeps them marked and tries again later.
+    /// </summary>
+    Task DeleteAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct);
 }
 
 internal sealed record StartRequest(

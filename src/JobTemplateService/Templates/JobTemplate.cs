@@ -64,4 +64,5 @@ internal static class PlatformNames
 {
     public const string ControlHub = "controlhub";
     public const string Local = "local";
+    public const string Kubernetes = "kubernetes";
 }

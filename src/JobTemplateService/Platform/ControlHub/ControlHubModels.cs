@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using JobTemplateService.Templates;
 
 namespace JobTemplateService.Platform.ControlHub;
 
@@ -26,10 +27,21 @@ internal sealed record ChJob
     /// <summary>A JSON-encoded string, e.g. "{\"CITY\":\"London\"}".</summary>
     public string? RuntimeParameters { get; init; }
     public string[]? RawJobTags { get; init; }
+    /// <summary>Tags as Control Hub stores them; the SDK reads these first (sch_models.Job.tags).</summary>
+    public ChJobTag[]? JobTags { get; init; }
     public string? TemplateJobId { get; init; }
     public long? CreateTime { get; init; }
     public ChJobStatus? CurrentJobStatus { get; init; }
 }
+
+/// <summary>A job tag: id "&lt;tag path&gt;:&lt;organization&gt;", tag = the path's last segment.</summary>
+internal sealed record ChJobTag(string? Id, string? Tag, string? Organization);
+
+/// <summary>A list answer with withWrapper=True.</summary>
+internal sealed record ChJobPage(List<ChJob>? Data, int? TotalCount, int? Offset, int? Len);
+
+/// <summary>The job runner's swagger document: only which paths it offers.</summary>
+internal sealed record ChApiDescription(Dictionary<string, JsonElement>? Paths);
 
 internal sealed record ChRecordCounts
 {
@@ -96,6 +108,24 @@ internal static class ControlHubJson
         var text = body.Trim();
         if (text.Length == 0) text = $"HTTP {statusCode}";
         return (null, text.Length > 500 ? text[..500] : text);
+    }
+
+    /// <summary>A job's runtimeParameters, a JSON-encoded object, as name → text.</summary>
+    public static IReadOnlyDictionary<string, string> Parameters(string? json)
+    {
+        var parameters = new Dictionary<string, string>();
+        if (string.IsNullOrWhiteSpace(json)) return parameters;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return parameters;
+            foreach (var p in document.RootElement.EnumerateObject()) parameters[p.Name] = JobTemplate.ScalarText(p.Value);
+        }
+        catch (JsonException)
+        {
+            parameters.Clear();
+        }
+        return parameters;
     }
 
     public static DateTime? FromEpochMilliseconds(long? value) =>

@@ -1,13 +1,14 @@
-using JobTemplateService.Configuration;
-using JobTemplateService.Platform.Local;
-using Microsoft.Extensions.Options;
-
 namespace JobTemplateService.Platform.ControlHub;
 
-/// <summary>platform.ini, section [streamsets]: the original streamsets.ini plus the base URL.</summary>
+/// <summary>
+/// platform.ini, section [streamsets]: the original streamsets.ini (cred_id, cred_token), plus
+/// optional overrides: the base URL (otherwise found through the StreamSets login service, as the
+/// SDK does), the login service itself, and a project.
+/// </summary>
 internal sealed class ControlHubOptions
 {
     public const string Section = "streamsets";
+    public const string DefaultLoginUrl = "https://cloud.login.streamsets.com/";
 
     public string? Url { get; set; }
 
@@ -20,10 +21,25 @@ internal sealed class ControlHubOptions
     [ConfigurationKeyName("requested_by")]
     public string RequestedBy { get; set; } = "jobtemplateservice";
 
+    /// <summary>The StreamSets login service that knows each organization's Control Hub URL.</summary>
+    [ConfigurationKeyName("login_url")]
+    public string LoginUrl { get; set; } = DefaultLoginUrl;
+
+    /// <summary>A project id: added as project=… to every job runner call, as the SDK does once a project is selected.</summary>
+    public string? Project { get; set; }
+
     public bool IsConfigured =>
         !string.IsNullOrWhiteSpace(Url) || !string.IsNullOrWhiteSpace(CredId) || !string.IsNullOrWhiteSpace(CredToken);
 
-    public Uri BaseUri => new(Url!.TrimEnd('/') + "/");
+    public bool HasUrl => !string.IsNullOrWhiteSpace(Url);
+
+    /// <summary>The organization named in the credential token (its JWT "o" claim).</summary>
+    public string? Organization => ControlHubToken.Organization(CredToken);
+
+    /// <summary>The configured base URL; only when <see cref="HasUrl"/>.</summary>
+    public Uri BaseUri => new(Url!.Trim().TrimEnd('/') + "/");
+
+    public Uri LoginUri => new(LoginUrl.Trim().TrimEnd('/') + "/");
 }
 
 /// <summary>How the service talks to Control Hub (appsettings.json, section ControlHubClient).</summary>
@@ -39,29 +55,7 @@ internal sealed class ControlHubClientOptions
     public int BreakerMinimumThroughput { get; set; } = 10;
     public TimeSpan BreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
     public TimeSpan BreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
-}
 
-internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local) : IValidateOptions<ControlHubOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ControlHubOptions options)
-    {
-        const string file = ConfigurationFiles.PlatformFile, section = ControlHubOptions.Section;
-        if (!options.IsConfigured)
-        {
-            return local.Value.Commands.Count > 0
-                ? ValidateOptionsResult.Success
-                : ValidateOptionsResult.Fail(ConfigurationValidation.Problem(file, section, "url",
-                    "missing, and no [local] command is configured either, so no job can run"));
-        }
-
-        var failures = new List<string>();
-        if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            failures.Add(ConfigurationValidation.Problem(file, section, "url",
-                string.IsNullOrWhiteSpace(options.Url) ? "missing" : "is not an absolute http(s) URL such as https://na01.hub.streamsets.com"));
-        if (string.IsNullOrWhiteSpace(options.CredId))
-            failures.Add(ConfigurationValidation.Problem(file, section, "cred_id", "missing"));
-        if (string.IsNullOrWhiteSpace(options.CredToken))
-            failures.Add(ConfigurationValidation.Problem(file, section, "cred_token", "missing"));
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+    /// <summary>After the login service failed to name the Control Hub URL, how long before asking again.</summary>
+    public TimeSpan LoginRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,5 +1,4 @@
 using System.Net.Http;
-using System.Text.Json;
 using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -7,8 +6,8 @@ using Polly.CircuitBreaker;
 namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>Control Hub as a platform: job-template instances, polled with the bulk status call.</summary>
-internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResilience resilience, IOptions<ControlHubOptions> options)
-    : IJobPlatform
+internal sealed partial class ControlHubPlatform(ControlHubClient client, ControlHubResilience resilience, ControlHubSite site,
+    IOptions<ControlHubOptions> options) : IJobPlatform
 {
     private static readonly HashSet<string> TerminalStatuses = ["INACTIVE", "INACTIVE_ERROR", "ACTIVATION_ERROR"];
 
@@ -16,7 +15,7 @@ internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResi
 
     public bool IsConfigured => options.Value.IsConfigured;
 
-    public bool IsRefusingCalls => resilience.IsOpen;
+    public bool IsRefusingCalls => resilience.IsOpen || site.IsUnknown;
 
     public bool HoldsLeaseWhileRunning => false;
 
@@ -48,13 +47,21 @@ internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResi
             throw new PlatformUnavailableException($"Control Hub could not be reached: {ex.Message}", TimeSpan.FromSeconds(10), ex);
         }
 
-        if (statuses.Count != request.Instances.Count || statuses.Any(s => string.IsNullOrEmpty(s.JobId)))
+        // The answer holds job statuses (jobId); which job belongs to which instance is read from the jobs themselves.
+        var jobIds = statuses.Select(s => s.JobId).ToList();
+        if (jobIds.Count != request.Instances.Count || jobIds.Any(string.IsNullOrEmpty))
+            throw Unclear($"Control Hub answered {jobIds.Count(id => !string.IsNullOrEmpty(id))} job ids for {request.Instances.Count} instances.");
+        List<ChJob> jobs;
+        try
         {
-            throw new InvalidOperationException(
-                $"Control Hub answered {statuses.Count} job statuses for {request.Instances.Count} instances.");
+            jobs = await client.GetJobsAsync(jobIds!, ct);
         }
-        // Control Hub answers one status per runtimeParametersList entry, in the same order.
-        return request.Instances.Select((instance, i) => new StartedJob(instance.InstanceId, statuses[i].JobId!, null)).ToList();
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw Unclear($"Control Hub created {jobIds.Count} job(s), but reading them back failed ({ex.Message}).", ex);
+        }
+        return LaunchPairing.Pair(request.Instances, jobs)
+            ?? throw Unclear($"The {jobs.Count} job(s) Control Hub created could not be paired one to one with the {request.Instances.Count} instances by their parameters.");
     }
 
     public async Task<IReadOnlyDictionary<string, JobStatusReport>> GetStatusesAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct)
@@ -85,31 +92,6 @@ internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResi
             counts?.SdcId ?? latest?.SdcIds?.FirstOrDefault(), job.PipelineId, job.Name);
     }
 
-    public async Task<IReadOnlyList<FoundJob>?> FindRunJobsAsync(string platformTemplateId, Guid runId, CancellationToken ct)
-    {
-        var tag = RunTag(runId);
-        var jobs = await client.FindJobsAsync(platformTemplateId, tag, ct);
-        return jobs
-            .Where(j => j.RawJobTags?.Contains(tag) == true && (j.TemplateJobId is null || j.TemplateJobId == platformTemplateId))
-            .Select(j => new FoundJob(j.Id, j.Name, ParseParameters(j.RuntimeParameters), j.CreateTime ?? 0))
-            .ToList();
-    }
-
-    public Task StopAsync(string jobId, bool force, CancellationToken ct) =>
-        NotFoundAware(jobId, async () => { await client.StopAsync(jobId, force, ct); return true; });
-
-    public async Task DeleteAsync(string jobId, CancellationToken ct)
-    {
-        try
-        {
-            await client.DeleteAsync(jobId, ct);
-        }
-        catch (ControlHubException ex) when (ex.StatusCode == 404)
-        {
-            // Already gone: the goal of the call is met.
-        }
-    }
-
     private async Task<ChRecordCounts?> LatestRecordCountsAsync(string jobId, CancellationToken ct)
     {
         Dictionary<string, ChRecordCounts> runs;
@@ -133,19 +115,8 @@ internal sealed class ControlHubPlatform(ControlHubClient client, ControlHubResi
             string.IsNullOrEmpty(status.ErrorMessage) ? null : status.ErrorMessage);
     }
 
-    private static IReadOnlyDictionary<string, string> ParseParameters(string? json)
-    {
-        if (string.IsNullOrWhiteSpace(json)) return new Dictionary<string, string>();
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => JobTemplate.ScalarText(p.Value));
-        }
-        catch (JsonException)
-        {
-            return new Dictionary<string, string>();
-        }
-    }
+    /// <summary>Not a refusal and not "nothing sent": the instances stay STARTING and are reconciled by their tag.</summary>
+    private static InvalidOperationException Unclear(string message, Exception? inner = null) => new(message, inner);
 
     private static async Task<T> NotFoundAware<T>(string jobId, Func<Task<T>> call)
     {

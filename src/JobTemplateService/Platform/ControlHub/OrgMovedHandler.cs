@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
@@ -7,14 +5,15 @@ namespace JobTemplateService.Platform.ControlHub;
 /// Re-send the same request there (method and body kept) and remember the new base for every
 /// later call, as StreamSets' own Java client does.
 /// </summary>
-internal sealed class OrgMovedHandler(IOptions<ControlHubOptions> options, ILogger<OrgMovedHandler> logger) : DelegatingHandler
+internal sealed class OrgMovedHandler(ControlHubSite site, ILogger<OrgMovedHandler> logger) : DelegatingHandler
 {
     private const int MaxHops = 3;
     private volatile Uri? movedBase;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        var configuredBase = options.Value.BaseUri;
+        // Requests are built on the site's base URL (ControlHubClient resolves it before sending).
+        var configuredBase = site.Known ?? request.RequestUri!;
         if (movedBase is { } moved && request.RequestUri is { } uri && configuredBase.IsBaseOf(uri))
         {
             request.RequestUri = new Uri(moved, configuredBase.MakeRelativeUri(uri));

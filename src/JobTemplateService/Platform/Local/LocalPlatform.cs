@@ -78,13 +78,16 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
     public Task<IReadOnlyList<FoundJob>?> FindRunJobsAsync(string platformTemplateId, Guid runId, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<FoundJob>?>(null); // a process cannot be found again once its replica is gone
 
-    public Task StopAsync(string jobId, bool force, CancellationToken ct)
+    public Task StopAsync(IReadOnlyCollection<string> jobIds, bool force, CancellationToken ct)
     {
-        if (jobs.TryGetValue(jobId, out var job)) job.Process.Kill("canceled");
+        foreach (var jobId in jobIds)
+        {
+            if (jobs.TryGetValue(jobId, out var job)) job.Process.Kill("canceled");
+        }
         return Task.CompletedTask;
     }
 
-    public Task DeleteAsync(string jobId, CancellationToken ct) => Task.CompletedTask;
+    public Task DeleteAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct) => Task.CompletedTask;
 
     private async Task RunAsync(LocalJob job)
     {

@@ -1,0 +1,421 @@
+-- JobTemplateService schema.
+--
+-- Idempotent: apply it to an empty database, to a database created by the original Python
+-- service's sql/postgres-tables.sql, or twice in a row; every run leaves the same schema.
+--   psql "host=… dbname=… user=…" -v ON_ERROR_STOP=1 -f sql/postgres-tables.sql
+-- The service applies nothing itself; this file is the single source of schema truth.
+
+SET client_min_messages = warning;
+
+CREATE SCHEMA IF NOT EXISTS streamsets;
+
+-- ---------------------------------------------------------------------------------------------
+-- Configuration: rules (ingestion_pattern) -> relationship -> job_template.
+-- Column-compatible with the original service, so its documented INSERT statements run unchanged.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.ingestion_pattern (
+    ingestion_pattern_id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    pattern_name         varchar     NOT NULL,
+    source               varchar     NOT NULL,
+    destination          varchar     NOT NULL,
+    create_timestamp     timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS streamsets.job_template (
+    job_template_id                int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    sch_job_template_id            varchar     NOT NULL,
+    delete_after_completion        boolean     NOT NULL DEFAULT false,
+    source_runtime_parameters      jsonb       DEFAULT '{}',
+    destination_runtime_parameters jsonb       DEFAULT '{}',
+    source_connection_info         jsonb       DEFAULT '{}',
+    destination_connection_info    jsonb       DEFAULT '{}',
+    create_timestamp               timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS streamsets.ingestion_pattern_job_template_relationship (
+    rel_id               int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ingestion_pattern_id int NOT NULL
+        CONSTRAINT ingestion_pattern_id REFERENCES streamsets.ingestion_pattern (ingestion_pattern_id),
+    job_template_id      int NOT NULL
+        CONSTRAINT job_template_id REFERENCES streamsets.job_template (job_template_id),
+    schedule             varchar
+);
+
+-- Upgrade tables created by the original service: local-time timestamps become timestamptz
+-- (read in the server's time zone, which is where the original wrote them) and gain defaults.
+DO $$
+DECLARE
+    col record;
+BEGIN
+    FOR col IN
+        SELECT table_name, column_name
+          FROM information_schema.columns
+         WHERE table_schema = 'streamsets'
+           AND table_name IN ('ingestion_pattern', 'job_template')
+           AND column_name = 'create_timestamp'
+           AND data_type = 'timestamp without time zone'
+    LOOP
+        EXECUTE format('ALTER TABLE streamsets.%I ALTER COLUMN create_timestamp TYPE timestamptz', col.table_name);
+    END LOOP;
+END $$;
+
+ALTER TABLE streamsets.ingestion_pattern ALTER COLUMN create_timestamp SET DEFAULT now();
+ALTER TABLE streamsets.job_template
+    ALTER COLUMN create_timestamp SET DEFAULT now(),
+    ALTER COLUMN delete_after_completion SET DEFAULT false,
+    ALTER COLUMN source_runtime_parameters SET DEFAULT '{}',
+    ALTER COLUMN destination_runtime_parameters SET DEFAULT '{}',
+    ALTER COLUMN source_connection_info SET DEFAULT '{}',
+    ALTER COLUMN destination_connection_info SET DEFAULT '{}';
+
+-- Template options beyond the original service. Defaults reproduce the original's behaviour
+-- (Control Hub, COUNTER suffix, 4 h wait) except that caller values no longer silently lose to
+-- static ones: a caller value for a static key is rejected unless the key is overridable.
+ALTER TABLE streamsets.job_template
+    ADD COLUMN IF NOT EXISTS platform varchar NOT NULL DEFAULT 'controlhub'
+        CONSTRAINT job_template_platform_check CHECK (platform IN ('controlhub', 'local')),
+    ADD COLUMN IF NOT EXISTS instance_name_suffix varchar NOT NULL DEFAULT 'COUNTER'
+        CONSTRAINT job_template_instance_name_suffix_check
+            CHECK (instance_name_suffix IN ('COUNTER', 'TIME_STAMP', 'PARAM_VALUE')),
+    ADD COLUMN IF NOT EXISTS instance_name_parameter varchar,
+    ADD COLUMN IF NOT EXISTS required_parameters varchar[] NOT NULL DEFAULT '{}',
+    ADD COLUMN IF NOT EXISTS overridable_parameters varchar[] NOT NULL DEFAULT '{}',
+    ADD COLUMN IF NOT EXISTS secret_parameters varchar[] NOT NULL DEFAULT '{}',
+    ADD COLUMN IF NOT EXISTS max_wait interval NOT NULL DEFAULT interval '4 hours'
+        CONSTRAINT job_template_max_wait_check CHECK (max_wait > interval '0'),
+    ADD COLUMN IF NOT EXISTS max_concurrent_instances int
+        CONSTRAINT job_template_max_concurrent_instances_check CHECK (max_concurrent_instances > 0),
+    ADD COLUMN IF NOT EXISTS description varchar;
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'job_template_param_value_check') THEN
+        ALTER TABLE streamsets.job_template ADD CONSTRAINT job_template_param_value_check
+            CHECK (instance_name_suffix <> 'PARAM_VALUE' OR instance_name_parameter IS NOT NULL);
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'job_template_parameters_are_objects') THEN
+        ALTER TABLE streamsets.job_template ADD CONSTRAINT job_template_parameters_are_objects CHECK (
+            jsonb_typeof(coalesce(source_runtime_parameters, '{}')) = 'object'
+            AND jsonb_typeof(coalesce(destination_runtime_parameters, '{}')) = 'object'
+            AND jsonb_typeof(coalesce(source_connection_info, '{}')) = 'object'
+            AND jsonb_typeof(coalesce(destination_connection_info, '{}')) = 'object');
+    END IF;
+END $$;
+
+-- One rule per (source, destination) and one template per rule: template choice is deterministic.
+CREATE UNIQUE INDEX IF NOT EXISTS ingestion_pattern_source_destination_key
+    ON streamsets.ingestion_pattern (source, destination);
+CREATE UNIQUE INDEX IF NOT EXISTS ingestion_pattern_job_template_relationship_pattern_key
+    ON streamsets.ingestion_pattern_job_template_relationship (ingestion_pattern_id);
+
+-- ---------------------------------------------------------------------------------------------
+-- Runs and their instances (DESIGN §4). State lives here only; any replica may die at any time.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.run (
+    run_id               uuid        PRIMARY KEY,
+    user_id              varchar     NOT NULL,
+    user_run_id          varchar     NOT NULL,
+    source_type          varchar     NOT NULL,
+    target_type          varchar     NOT NULL,
+    job_template_id      int         NOT NULL REFERENCES streamsets.job_template (job_template_id),
+    pattern_name         varchar     NOT NULL,
+    platform             varchar     NOT NULL,
+    platform_template_id varchar     NOT NULL,
+    state                varchar     NOT NULL DEFAULT 'STARTING'
+        CONSTRAINT run_state_check
+            CHECK (state IN ('STARTING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT')),
+    requested_by         varchar,
+    cancel_requested_at  timestamptz,
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    updated_at           timestamptz NOT NULL DEFAULT now(),
+    finished_at          timestamptz
+);
+
+CREATE INDEX IF NOT EXISTS run_user_run_id_idx ON streamsets.run (user_run_id, run_id DESC);
+CREATE INDEX IF NOT EXISTS run_user_id_idx ON streamsets.run (user_id, run_id DESC);
+CREATE INDEX IF NOT EXISTS run_state_idx ON streamsets.run (state, run_id DESC);
+
+CREATE TABLE IF NOT EXISTS streamsets.run_instance (
+    instance_id       uuid        PRIMARY KEY,
+    run_id            uuid        NOT NULL REFERENCES streamsets.run (run_id) ON DELETE CASCADE,
+    ordinal           int         NOT NULL,
+    job_template_id   int         NOT NULL,
+    platform          varchar     NOT NULL,
+    state             varchar     NOT NULL
+        CONSTRAINT run_instance_state_check CHECK (state IN (
+            'QUEUED', 'PENDING', 'STARTING', 'RUNNING',
+            'SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT', 'START_FAILED')),
+    -- The merged parameter set with secret values masked; real values are never stored here.
+    parameters        jsonb       NOT NULL,
+    -- Secret keys whose values came from the caller: they are not stored, so they cannot be resent.
+    caller_secret_keys varchar[]  NOT NULL DEFAULT '{}',
+    platform_job_id   varchar,
+    name              varchar,
+    error             varchar,
+    started_at        timestamptz,
+    finished_at       timestamptz,
+    deadline_at       timestamptz NOT NULL,
+    -- Monitoring: when the instance is next due, and who holds it (fenced by lease_generation).
+    next_check_at     timestamptz NOT NULL DEFAULT now(),
+    lease_owner       uuid,
+    lease_expires_at  timestamptz,
+    lease_generation  bigint      NOT NULL DEFAULT 0,
+    launch_attempts   int         NOT NULL DEFAULT 0,
+    launch_sent_at    timestamptz,
+    stop_reason       varchar CONSTRAINT run_instance_stop_reason_check CHECK (stop_reason IN ('CANCEL', 'TIMEOUT')),
+    stop_requested_at timestamptz,
+    force_stopped_at  timestamptz,
+    cleanup_pending   boolean     NOT NULL DEFAULT false,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT run_instance_ordinal_key UNIQUE (run_id, ordinal)
+);
+
+-- A platform job belongs to at most one instance: adopting it twice is impossible.
+CREATE UNIQUE INDEX IF NOT EXISTS run_instance_platform_job_key
+    ON streamsets.run_instance (platform, platform_job_id) WHERE platform_job_id IS NOT NULL;
+-- The monitor's claim scans only live work.
+CREATE INDEX IF NOT EXISTS run_instance_due_idx ON streamsets.run_instance (next_check_at)
+    WHERE state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending;
+-- Per-template concurrency limits count live instances and promote queued ones, oldest first.
+CREATE INDEX IF NOT EXISTS run_instance_template_live_idx ON streamsets.run_instance (job_template_id, instance_id)
+    WHERE state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING');
+CREATE INDEX IF NOT EXISTS run_instance_lease_owner_idx ON streamsets.run_instance (lease_owner)
+    WHERE lease_owner IS NOT NULL;
+
+-- ---------------------------------------------------------------------------------------------
+-- Metrics: exactly one row per finished instance (unique instance_id), the original's column
+-- names, bigint counts and timestamptz times.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.job_run_metrics (
+    metrics_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    instance_id         uuid        REFERENCES streamsets.run_instance (instance_id) ON DELETE SET NULL,
+    run_id              uuid,
+    user_id             varchar     NOT NULL,
+    user_run_id         varchar     NOT NULL,
+    job_template_id     int         NOT NULL,
+    platform_job_id     varchar     NOT NULL,
+    engine_id           varchar,
+    pipeline_id         varchar,
+    successful_run      boolean     NOT NULL,
+    final_state         varchar     NOT NULL,
+    run_count           int,
+    input_record_count  bigint,
+    output_record_count bigint,
+    error_record_count  bigint,
+    error_message       varchar,
+    start_time          timestamptz,
+    finish_time         timestamptz,
+    recorded_at         timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS job_run_metrics_instance_key
+    ON streamsets.job_run_metrics (instance_id) WHERE instance_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS job_run_metrics_user_run_id_idx
+    ON streamsets.job_run_metrics (user_run_id, metrics_id DESC);
+CREATE INDEX IF NOT EXISTS job_run_metrics_user_id_idx
+    ON streamsets.job_run_metrics (user_id, metrics_id DESC);
+CREATE INDEX IF NOT EXISTS job_run_metrics_run_id_idx ON streamsets.job_run_metrics (run_id);
+
+-- The original service wrote its metrics to a base table named job_instance. Keep its rows (as
+-- metrics rows without a run) and free the name for the compatibility view below.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.tables
+                WHERE table_schema = 'streamsets' AND table_name = 'job_instance'
+                  AND table_type = 'BASE TABLE') THEN
+        INSERT INTO streamsets.job_run_metrics (
+            user_id, user_run_id, job_template_id, platform_job_id, engine_id, pipeline_id,
+            successful_run, final_state, input_record_count, output_record_count,
+            error_record_count, error_message, start_time, finish_time)
+        SELECT user_id, user_run_id, job_template_id, job_run_id, engine_id, pipeline_id,
+               successful_run, CASE WHEN successful_run THEN 'SUCCEEDED' ELSE 'FAILED' END,
+               input_record_count, output_record_count, error_record_count,
+               nullif(error_message, ''), start_time, finish_time
+          FROM streamsets.job_instance;
+        ALTER TABLE streamsets.job_instance RENAME TO job_instance_legacy;
+    END IF;
+END $$;
+
+-- Read-only view with the original's final column names, so existing SQL keeps working.
+CREATE OR REPLACE VIEW streamsets.job_instance AS
+SELECT metrics_id          AS job_instance_id,
+       platform_job_id     AS job_run_id,
+       job_template_id,
+       user_id,
+       user_run_id,
+       engine_id,
+       pipeline_id,
+       successful_run,
+       input_record_count,
+       output_record_count,
+       error_record_count,
+       error_message,
+       start_time,
+       finish_time
+  FROM streamsets.job_run_metrics;
+
+CREATE OR REPLACE FUNCTION streamsets.job_instance_is_read_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'streamsets.job_instance is a read-only view; the service writes metrics to streamsets.job_run_metrics';
+END $$;
+
+DROP TRIGGER IF EXISTS job_instance_read_only ON streamsets.job_instance;
+CREATE TRIGGER job_instance_read_only INSTEAD OF INSERT OR UPDATE OR DELETE ON streamsets.job_instance
+    FOR EACH ROW EXECUTE FUNCTION streamsets.job_instance_is_read_only();
+
+-- ---------------------------------------------------------------------------------------------
+-- Launch idempotency (DESIGN §5): one row per (caller scope, key); the primary key, not a
+-- look-then-insert, decides which of several concurrent requests launches.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.launch_request (
+    scope           varchar     NOT NULL,
+    request_key     varchar     NOT NULL,
+    key_kind        varchar     NOT NULL CONSTRAINT launch_request_key_kind_check CHECK (key_kind IN ('header', 'natural')),
+    fingerprint     varchar     NOT NULL,
+    run_id          uuid,
+    response_status int,
+    response_body   text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    completed_at    timestamptz,
+    expires_at      timestamptz NOT NULL,
+    PRIMARY KEY (scope, request_key)
+);
+
+CREATE INDEX IF NOT EXISTS launch_request_expires_idx ON streamsets.launch_request (expires_at);
+
+-- ---------------------------------------------------------------------------------------------
+-- Service replicas: a heartbeat per process so a dead replica's leases are taken over early.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.service_replica (
+    replica_id   uuid        PRIMARY KEY,
+    host_name    varchar     NOT NULL,
+    process_id   int         NOT NULL,
+    started_at   timestamptz NOT NULL DEFAULT now(),
+    heartbeat_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- API keys (DESIGN §8): only a SHA-256 hash of each key is stored; the prefix finds the row.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.api_key (
+    key_id       uuid        PRIMARY KEY,
+    name         varchar     NOT NULL CONSTRAINT api_key_name_key UNIQUE,
+    prefix       varchar     NOT NULL CONSTRAINT api_key_prefix_key UNIQUE,
+    key_hash     bytea       NOT NULL,
+    scopes       varchar[]   NOT NULL
+        CONSTRAINT api_key_scopes_check CHECK (scopes <@ ARRAY['launch', 'read', 'admin']::varchar[] AND cardinality(scopes) > 0),
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    last_used_at timestamptz,
+    revoked_at   timestamptz
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Output of local-platform processes, line by line, bounded per instance (oldest dropped).
+-- ---------------------------------------------------------------------------------------------
+
+CREATE TABLE IF NOT EXISTS streamsets.instance_log (
+    instance_id uuid        NOT NULL REFERENCES streamsets.run_instance (instance_id) ON DELETE CASCADE,
+    line_no     bigint      NOT NULL,
+    stream      varchar     NOT NULL CONSTRAINT instance_log_stream_check CHECK (stream IN ('stdout', 'stderr')),
+    logged_at   timestamptz NOT NULL DEFAULT now(),
+    line        text        NOT NULL,
+    PRIMARY KEY (instance_id, line_no)
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Completion callbacks: a durable outbox, one delivery per run, retried until it succeeds.
+-- ---------------------------------------------------------------------------------------------
+
+ALTER TABLE streamsets.run
+    ADD COLUMN IF NOT EXISTS callback_url varchar,
+    ADD COLUMN IF NOT EXISTS callback_secret varchar;
+
+CREATE TABLE IF NOT EXISTS streamsets.callback_delivery (
+    delivery_id      uuid        PRIMARY KEY,
+    run_id           uuid        NOT NULL CONSTRAINT callback_delivery_run_key UNIQUE
+                                 REFERENCES streamsets.run (run_id) ON DELETE CASCADE,
+    state            varchar     NOT NULL DEFAULT 'PENDING'
+        CONSTRAINT callback_delivery_state_check CHECK (state IN ('PENDING', 'DELIVERED', 'FAILED')),
+    attempts         int         NOT NULL DEFAULT 0,
+    next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+    last_status      int,
+    last_error       varchar,
+    lease_owner      uuid,
+    lease_expires_at timestamptz,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    delivered_at     timestamptz
+);
+
+CREATE INDEX IF NOT EXISTS callback_delivery_due_idx ON streamsets.callback_delivery (next_attempt_at)
+    WHERE state = 'PENDING';
+
+-- ---------------------------------------------------------------------------------------------
+-- A run's state follows from its instances (DESIGN §4). Every writer calls this after changing
+-- instances, in the same transaction; it locks the run row first so that two instances finishing
+-- at once on two replicas cannot both see the other as still running. When the run becomes
+-- terminal it notifies listeners (outcome long-polls) on channel jts_run_finished and, when the
+-- caller asked for a callback, queues its delivery in the same transaction.
+-- ---------------------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION streamsets.refresh_run_state(p_run_id uuid) RETURNS varchar
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_old       varchar;
+    v_cancel    timestamptz;
+    v_new       varchar;
+    v_total     int;
+    v_terminal  int;
+    v_succeeded int;
+    v_failed    int;
+    v_timed_out int;
+    v_running   int;
+BEGIN
+    SELECT state, cancel_requested_at INTO v_old, v_cancel
+      FROM streamsets.run WHERE run_id = p_run_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+
+    SELECT count(*),
+           count(*) FILTER (WHERE state IN ('SUCCEEDED', 'FAILED', 'CANCELED', 'TIMED_OUT', 'START_FAILED')),
+           count(*) FILTER (WHERE state = 'SUCCEEDED'),
+           count(*) FILTER (WHERE state IN ('FAILED', 'START_FAILED')),
+           count(*) FILTER (WHERE state = 'TIMED_OUT'),
+           count(*) FILTER (WHERE state = 'RUNNING')
+      INTO v_total, v_terminal, v_succeeded, v_failed, v_timed_out, v_running
+      FROM streamsets.run_instance WHERE run_id = p_run_id;
+
+    v_new := CASE
+        WHEN v_terminal < v_total THEN
+            CASE WHEN v_running > 0 OR v_terminal > 0 THEN 'RUNNING' ELSE 'STARTING' END
+        WHEN v_succeeded = v_total THEN 'SUCCEEDED'
+        WHEN v_cancel IS NOT NULL THEN 'CANCELED'
+        WHEN v_failed > 0 THEN 'FAILED'
+        WHEN v_timed_out > 0 THEN 'TIMED_OUT'
+        ELSE 'CANCELED'
+    END;
+
+    IF v_new IS DISTINCT FROM v_old THEN
+        UPDATE streamsets.run
+           SET state = v_new,
+               updated_at = now(),
+               finished_at = CASE WHEN v_terminal = v_total THEN now() END
+         WHERE run_id = p_run_id;
+        IF v_terminal = v_total THEN
+            PERFORM pg_notify('jts_run_finished', p_run_id::text);
+            INSERT INTO streamsets.callback_delivery (delivery_id, run_id)
+            SELECT gen_random_uuid(), run_id FROM streamsets.run
+             WHERE run_id = p_run_id AND callback_url IS NOT NULL
+            ON CONFLICT (run_id) DO NOTHING;
+        END IF;
+    END IF;
+    RETURN v_new;
+END $$;

@@ -1,0 +1,44 @@
+using System.Text.Json;
+
+namespace JobTemplateService.Platform.ControlHub;
+
+/// <summary>
+/// Pairs the jobs a create call made with the instances that asked for them, by identity (their
+/// runtime parameters), never by position: Control Hub's answer is not documented to keep the
+/// request's order, and the SDK never relies on it. Instances with identical parameter sets are
+/// interchangeable and are paired in any order. Anything that does not pair one to one is
+/// unclear (null): the caller reconciles rather than guesses.
+/// </summary>
+internal static class LaunchPairing
+{
+    public static IReadOnlyList<StartedJob>? Pair(IReadOnlyList<StartInstance> instances, IReadOnlyList<ChJob> jobs)
+    {
+        if (jobs.Count != instances.Count || jobs.Select(j => j.Id).Distinct().Count() != jobs.Count) return null;
+
+        var groups = instances.GroupBy(i => Identity(i.Parameters)).Select(g => g.ToList()).ToList();
+        var jobsOf = groups.Select(_ => new Queue<ChJob>()).ToList();
+        foreach (var job in jobs)
+        {
+            var parameters = ControlHubJson.Parameters(job.RuntimeParameters);
+            var matching = Enumerable.Range(0, groups.Count).Where(g => ParameterMatch.Matches(groups[g][0].Parameters, parameters)).ToList();
+            // A job that fits two different parameter sets (one a subset of the other) cannot be told apart.
+            if (matching.Count != 1) return null;
+            jobsOf[matching[0]].Enqueue(job);
+        }
+        if (Enumerable.Range(0, groups.Count).Any(g => jobsOf[g].Count != groups[g].Count)) return null;
+
+        var paired = new Dictionary<Guid, StartedJob>();
+        for (var g = 0; g < groups.Count; g++)
+        {
+            foreach (var instance in groups[g])
+            {
+                var job = jobsOf[g].Dequeue();
+                paired[instance.InstanceId] = new StartedJob(instance.InstanceId, job.Id, job.Name);
+            }
+        }
+        return instances.Select(i => paired[i.InstanceId]).ToList();
+    }
+
+    private static string Identity(IReadOnlyDictionary<string, string> parameters) =>
+        JsonSerializer.Serialize(parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new[] { p.Key, p.Value }));
+}
