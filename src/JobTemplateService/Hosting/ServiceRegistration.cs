@@ -57,8 +57,11 @@ internal static class ServiceRegistration
         services.AddSingleton<RunLauncher>();
         services.AddSingleton<LaunchPlanner>();
         services.AddSingleton<RunCanceller>();
+        services.AddSingleton<RunRelauncher>();
         services.AddSingleton<RunCompletionNotifier>();
         services.AddHostedService(provider => provider.GetRequiredService<RunCompletionNotifier>());
+        services.AddSingleton<LogTail>();
+        services.AddHostedService(provider => provider.GetRequiredService<LogTail>());
         services.AddServiceSecurity();
         services.AddControlHub();
         services.AddSingleton<LocalLogWriter>();

@@ -21,17 +21,23 @@ internal static class InstanceLogApi
     {
         runs.MapGet("/{runId:guid}/instances/{instance}/log", GetInstanceLog).WithName(nameof(GetInstanceLog))
             .RequireAuthorization(Scopes.Read)
-            .WithSummary("An instance's output (local platform), from line offset+1 on; {instance} is its index or instance-id.")
-            .Produces<string>(StatusCodes.Status200OK, "text/plain");
+            .WithSummary("An instance's output, from line offset+1 on; {instance} is its index or instance-id. " +
+                         "Accept: text/event-stream follows it live (Server-Sent Events, resumable with Last-Event-ID).")
+            .Produces<string>(StatusCodes.Status200OK, "text/plain", "text/event-stream");
         return runs;
     }
 
-    public static async Task<Results<Ok<InstanceLog>, ContentHttpResult, ProblemHttpResult, ValidationProblem>> GetInstanceLog(
-        Guid runId, string instance, [FromQuery(Name = "offset")] long? offset, [FromQuery(Name = "limit")] int? limit,
-        HttpContext http, NpgsqlDataSource dataSource, CancellationToken ct)
+    public static async Task<Results<Ok<InstanceLog>, ContentHttpResult, ServerSentEventsResult<string>, ProblemHttpResult, ValidationProblem>>
+        GetInstanceLog(Guid runId, string instance, [FromQuery(Name = "offset")] long? offset, [FromQuery(Name = "limit")] int? limit,
+        HttpContext http, NpgsqlDataSource dataSource, LogTail tail, CancellationToken ct)
     {
         if (offset is < 0 || limit is < 1 or > MaxLimit)
             return Problems.Validation(new Dictionary<string, string[]> { ["offset/limit"] = [$"offset ≥ 0 and limit 1 to {MaxLimit}."] });
+        if (InstanceLogStream.Wanted(http.Request))
+        {
+            var (stream, problem) = await InstanceLogStream.OpenAsync(runId, instance, offset, http, dataSource, tail, ct);
+            return stream is null ? problem! : stream;
+        }
 
         const string sql = """
             SELECT instance_id, state FROM streamsets.run_instance

@@ -20,7 +20,7 @@ internal sealed record LaunchIntent(
     public object ToParameters() => new
     {
         Scope, RequestKey, KeyKind, Fingerprint = Request.Fingerprint(), RunId, Retention,
-        Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType, Request.CallbackUrl, Request.CallbackSecret,
+        Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType, Request.CallbackUrl, Request.CallbackSecret, Request.RelaunchOf,
         Template.JobTemplateId, Template.PatternName, Template.Platform,
         PlatformTemplateId = Template.SchJobTemplateId, RequestedBy, Template.MaxWait, Owner, Lease,
         InstanceIds = Instances.Select(i => i.InstanceId).ToArray(),

@@ -57,9 +57,9 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
             ), new_run AS (
                 INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
                                             pattern_name, platform, platform_template_id, state, requested_by,
-                                            callback_url, callback_secret)
+                                            callback_url, callback_secret, relaunch_of)
                 SELECT run_id, @UserId, @UserRunId, @SourceType, @TargetType, @JobTemplateId, @PatternName, @Platform,
-                       @PlatformTemplateId, 'STARTING', @RequestedBy, @CallbackUrl, @CallbackSecret
+                       @PlatformTemplateId, 'STARTING', @RequestedBy, @CallbackUrl, @CallbackSecret, @RelaunchOf
                   FROM request
                 RETURNING run_id, created_at
             ), {InstanceRepository.InsertLaunchedSql}

@@ -15,6 +15,9 @@ public sealed record LaunchRequest(
     string? CallbackUrl = null,
     string? CallbackSecret = null)
 {
+    /// <summary>Set by a relaunch only: the run whose failed instances this launch repeats.</summary>
+    internal Guid? RelaunchOf { get; init; }
+
     /// <summary>A stable hash of what the request asks for, to tell a replay from a different request.</summary>
     internal string Fingerprint()
     {
@@ -30,6 +33,7 @@ public sealed record LaunchRequest(
             }
             canonical.Append('}');
         }
+        if (RelaunchOf is { } relaunchOf) Append(canonical, "relaunch-of:" + relaunchOf);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
 

@@ -7,11 +7,15 @@ namespace JobTemplateService.Runs;
 /// Wakes outcome long-polls when a run finishes. One LISTEN connection per replica for all
 /// waiters (refresh_run_state notifies jts_run_finished); a waiter holds no connection while it
 /// waits. After a reconnect every waiter is woken to re-check, so a missed notification costs
-/// one query, never a hang.
+/// one query, never a hang. The same connection hears that instance log lines were stored.
 /// </summary>
 internal sealed class RunCompletionNotifier(NpgsqlDataSource dataSource, ILogger<RunCompletionNotifier> logger) : BackgroundService
 {
     public const string Channel = "jts_run_finished";
+    public const string LogChannel = "jts_instance_log";
+
+    /// <summary>Raised when some replica stored new instance log lines (the live log streams' reader listens).</summary>
+    public event Action? LogWritten;
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<TaskCompletionSource, byte>> waiters = new();
 
     /// <summary>Subscribe before reading the run's state, then wait (with a deadline) and read again.</summary>
@@ -26,9 +30,10 @@ internal sealed class RunCompletionNotifier(NpgsqlDataSource dataSource, ILogger
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
-                    if (Guid.TryParse(e.Payload, out var runId)) Wake(runId);
+                    if (e.Channel == LogChannel) LogWritten?.Invoke();
+                    else if (Guid.TryParse(e.Payload, out var runId)) Wake(runId);
                 };
-                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {Channel}; LISTEN {LogChannel}", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 WakeAll(); // anything that finished while we were not listening
                 while (!stoppingToken.IsCancellationRequested)

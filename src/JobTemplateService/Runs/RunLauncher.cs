@@ -115,7 +115,7 @@ internal sealed class RunLauncher(
             JobTemplateId = intent.Template.JobTemplateId, PatternName = intent.Template.PatternName,
             Platform = intent.Template.Platform, PlatformTemplateId = intent.Template.SchJobTemplateId,
             State = jobs.Count > 0 ? RunStates.Running : RunStates.Starting, RequestedBy = intent.RequestedBy, CreatedAt = createdAt,
-            CallbackUrl = intent.Request.CallbackUrl,
+            CallbackUrl = intent.Request.CallbackUrl, RelaunchOf = intent.Request.RelaunchOf,
         };
         var instances = intent.Instances.Select(i => new InstanceRow
         {

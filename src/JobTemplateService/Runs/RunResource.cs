@@ -25,7 +25,13 @@ public sealed record RunResource(
         instances.OrderBy(i => i.Ordinal).Select(InstanceResource.From).ToList(),
         RunLinks.For(run),
         run.CallbackUrl is null ? null : new CallbackStatus(run.CallbackUrl, run.CallbackState ?? "WAITING_FOR_RUN",
-            run.CallbackAttempts ?? 0, run.CallbackLastStatus, run.CallbackLastError, run.CallbackDeliveredAt));
+            run.CallbackAttempts ?? 0, run.CallbackLastStatus, run.CallbackLastError, run.CallbackDeliveredAt))
+    {
+        RelaunchOf = run.RelaunchOf,
+    };
+
+    /// <summary>The run this one relaunched (POST /v1/runs/{run-id}/relaunch), or null.</summary>
+    public Guid? RelaunchOf { get; init; }
 }
 
 /// <summary>Delivery of the completion callback: WAITING_FOR_RUN, PENDING (retrying), DELIVERED or FAILED.</summary>

@@ -21,6 +21,7 @@ internal sealed record RunRow
     public int? CallbackLastStatus { get; init; }
     public string? CallbackLastError { get; init; }
     public DateTime? CallbackDeliveredAt { get; init; }
+    public Guid? RelaunchOf { get; init; }
 }
 
 /// <summary>An instance with its metrics row, when it has one.</summary>

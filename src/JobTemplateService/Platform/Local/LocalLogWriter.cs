@@ -8,6 +8,7 @@ namespace JobTemplateService.Platform.Local;
 /// <summary>
 /// Writes local processes' output to streamsets.instance_log in small batches as it is produced,
 /// keeping at most LocalPlatform:MaxLogLinesPerInstance lines per instance (the oldest go first).
+/// Each batch notifies jts_instance_log, which wakes the live log streams of every replica.
 /// </summary>
 internal sealed class LocalLogWriter(NpgsqlDataSource dataSource, IOptions<LocalPlatformOptions> options, ILogger<LocalLogWriter> logger)
     : BackgroundService
@@ -68,6 +69,7 @@ internal sealed class LocalLogWriter(NpgsqlDataSource dataSource, IOptions<Local
             DELETE FROM streamsets.instance_log l
              USING (SELECT u.instance_id, max(u.line_no) AS last FROM unnest(@Ids, @Numbers) AS u(instance_id, line_no) GROUP BY 1) m
              WHERE l.instance_id = m.instance_id AND l.line_no <= m.last - @Keep;
+            SELECT pg_notify('jts_instance_log', '');
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(sql, new
