@@ -337,7 +337,10 @@ cat <<EOF
 
 JobTemplateService is ready at $base  ($([ "${security_mode,,}" = none ] && echo "no authentication: a local demo" || echo "API keys required"))
 
-Launch the demo job for two cities (it filters demo/data/weather.csv into ${state_dir#"$root"/}/output/):
+Open the console in a browser: $base/ui
+  (the job library: launch the demo, follow its log live, see its runs and charts$([ "${security_mode,,}" = none ] || echo "; sign in with an API key"))
+
+Or launch the demo job for two cities (it filters demo/data/weather.csv into ${state_dir#"$root"/}/output/):
 
   curl -sS -X POST $base/v1/runs -H 'content-type: application/json'$auth \\
     -d '{"user-id": "demo@example.com", "user-run-id": "$run_id", "source-type": "csv", "target-type": "csv",

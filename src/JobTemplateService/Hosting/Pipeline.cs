@@ -1,3 +1,4 @@
+using JobTemplateService.Console;
 using JobTemplateService.Metrics;
 using JobTemplateService.Runs;
 using JobTemplateService.Security;
@@ -20,6 +21,7 @@ internal static class Pipeline
                 : http.Request.Path.StartsWithSegments("/health") || http.Request.Path.StartsWithSegments("/metrics")
                     ? Serilog.Events.LogEventLevel.Verbose : Serilog.Events.LogEventLevel.Information;
         });
+        app.UseConsoleHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseServiceOpenApi();
@@ -48,6 +50,7 @@ internal static class Pipeline
         app.MapMetricsApi();
         app.MapTemplatesApi();
         app.MapAdminApi();
+        app.MapConsole();
         return app.MapOperationalEndpoints();
     }
 

@@ -2,6 +2,7 @@ using Dapper;
 using JobTemplateService.Callbacks;
 using JobTemplateService.Common;
 using JobTemplateService.Configuration;
+using JobTemplateService.Console;
 using JobTemplateService.Instances;
 using JobTemplateService.Metrics;
 using JobTemplateService.Monitoring;
@@ -63,6 +64,7 @@ internal static class ServiceRegistration
         services.AddSingleton<LogTail>();
         services.AddHostedService(provider => provider.GetRequiredService<LogTail>());
         services.AddServiceSecurity();
+        services.AddConsole();
         services.AddControlHub();
         services.AddSingleton<LocalLogWriter>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalLogWriter>());

@@ -19,7 +19,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (security.Value.AuthenticationDisabled) return Success(null, Scopes.All);
+        if (security.Value.AuthenticationDisabled) return Success(ApiKeyIdentity.Anonymous);
 
         var key = Request.Headers["X-API-Key"].FirstOrDefault();
         var authorization = Request.Headers.Authorization.FirstOrDefault();
@@ -28,7 +28,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
 
         var identity = await validator.ValidateAsync(key, Context.RequestAborted);
-        return identity is null ? AuthenticateResult.Fail("Invalid or revoked API key.") : Success(identity.Name, identity.Scopes);
+        return identity is null ? AuthenticateResult.Fail("Invalid or revoked API key.") : Success(identity);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -38,16 +38,25 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         return Task.CompletedTask;
     }
 
-    private static AuthenticateResult Success(string? name, IEnumerable<string> scopes)
-    {
-        var claims = scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
-        if (name is not null) claims.Add(new Claim(ClaimTypes.Name, name));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, name is null ? null : SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
-    }
+    private static AuthenticateResult Success(ApiKeyIdentity identity) =>
+        AuthenticateResult.Success(new AuthenticationTicket(identity.ToPrincipal(SchemeName), SchemeName));
 }
 
-internal sealed record ApiKeyIdentity(string Name, IReadOnlyList<string> Scopes);
+/// <summary>What a key may do. The API and the console's sessions turn it into the same principal.</summary>
+internal sealed record ApiKeyIdentity(string? Name, IReadOnlyList<string> Scopes)
+{
+    /// <summary>Security:Mode=None: no caller name, every scope.</summary>
+    public static readonly ApiKeyIdentity Anonymous = new(null, Security.Scopes.All);
+
+    public static ApiKeyIdentity From(ApiKeyRecord record) => new(record.Name, record.Scopes);
+
+    public ClaimsPrincipal ToPrincipal(string scheme)
+    {
+        var claims = Scopes.Select(s => new Claim(Security.Scopes.ClaimType, s)).ToList();
+        if (Name is not null) claims.Add(new Claim(ClaimTypes.Name, Name));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, Name is null ? null : scheme));
+    }
+}
 
 /// <summary>
 /// Checks keys against the database (or the bootstrap key from configuration), remembering a
@@ -72,7 +81,7 @@ internal sealed class ApiKeyValidator(ApiKeyRepository keys, IOptions<SecurityOp
         if (cache.TryGetValue(cacheKey, out var cached) && cached.Until > now) return cached.Identity;
 
         var record = await keys.FindValidAsync(key, ct);
-        var identity = record is null ? null : new ApiKeyIdentity(record.Name, record.Scopes);
+        var identity = record is null ? null : ApiKeyIdentity.From(record);
         if (cache.Count > 10_000) cache.Clear();
         cache[cacheKey] = (identity, now + options.Value.KeyCacheDuration);
         return identity;

@@ -49,11 +49,22 @@ internal sealed class ApiKeyRepository(NpgsqlDataSource dataSource)
         const string sql = """
             UPDATE streamsets.api_key SET last_used_at = now()
              WHERE prefix = @prefix AND revoked_at IS NULL
-            RETURNING name, prefix, scopes, created_at, last_used_at, revoked_at, key_hash
+            RETURNING key_id, name, prefix, scopes, created_at, last_used_at, revoked_at, key_hash
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRecord>(new CommandDefinition(sql, new { prefix = parts[1] }, cancellationToken: ct));
         return row is not null && CryptographicOperations.FixedTimeEquals(row.KeyHash, Hash(key)) ? row : null;
+    }
+
+    /// <summary>An active key by id (a console session's key, checked on every request).</summary>
+    public async Task<ApiKeyRecord?> FindActiveByIdAsync(Guid keyId, CancellationToken ct)
+    {
+        const string sql = """
+            SELECT key_id, name, prefix, scopes, created_at, last_used_at, revoked_at
+              FROM streamsets.api_key WHERE key_id = @keyId AND revoked_at IS NULL
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ApiKeyRecord>(new CommandDefinition(sql, new { keyId }, cancellationToken: ct));
     }
 
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
@@ -72,4 +83,7 @@ public sealed record ApiKeyRecord
 
     [System.Text.Json.Serialization.JsonIgnore]
     internal byte[] KeyHash { get; init; } = [];
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Guid KeyId { get; init; }
 }

@@ -1,0 +1,25 @@
+using JobTemplateService.Templates;
+using Microsoft.AspNetCore.Html;
+
+namespace JobTemplateService.Console;
+
+/// <summary>A template as the job library shows it.</summary>
+public sealed record LibraryEntry(
+    string PatternName, string Title, IHtmlContent Description, string SourceType, string TargetType, string Platform,
+    IReadOnlyList<string> Tags, TimeSpan MaxWait, int? MaxConcurrentInstances, bool Enabled, TemplateStats Stats)
+{
+    internal static LibraryEntry From(JobTemplate t, TemplateStats stats) => new(
+        t.PatternName, t.PatternName, Markdown.Render(t.Description), t.Source, t.Destination, t.Platform, [], t.MaxWait,
+        t.MaxConcurrentInstances, true, stats);
+
+    internal static IEnumerable<string> SearchText(JobTemplate t) => [t.PatternName, t.Source, t.Destination, t.Platform, t.Description ?? ""];
+}
+
+/// <summary>Runs of a template in the last 30 days, and its newest run.</summary>
+public sealed record TemplateStats(int Runs, int Finished, int Succeeded, Guid? LastRunId, string? LastRunState, DateTime? LastRunAt)
+{
+    public static readonly TemplateStats None = new(0, 0, 0, null, null, null);
+
+    /// <summary>Succeeded ÷ finished, or null when none finished.</summary>
+    public double? SuccessRate => Finished == 0 ? null : (double)Succeeded / Finished;
+}

@@ -1,0 +1,61 @@
+using System.Security.Claims;
+using Dapper;
+using JobTemplateService.Instances;
+using JobTemplateService.Templates;
+using Npgsql;
+
+namespace JobTemplateService.Console;
+
+/// <summary>
+/// The job library: the templates a caller may launch, each with its last run and 30-day success
+/// rate. Two queries whatever the number of templates (the templates, then every template's
+/// figures at once through run_template_created_idx).
+/// </summary>
+internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSource dataSource)
+{
+    public async Task<IReadOnlyList<LibraryEntry>> ListAsync(ClaimsPrincipal user, string? search, CancellationToken ct)
+    {
+        var visible = (await VisibleAsync(user, ct)).Where(t => Matches(t, search)).ToList();
+        if (visible.Count == 0) return [];
+        var stats = await StatsAsync(visible.Select(t => t.JobTemplateId).Distinct().ToArray(), ct);
+        return visible.Select(t => LibraryEntry.From(t, stats.GetValueOrDefault(t.JobTemplateId) ?? TemplateStats.None)).ToList();
+    }
+
+    /// <summary>The templates this caller may launch, as discovery (GET /v1/templates) lists them.</summary>
+    public async Task<IReadOnlyList<JobTemplate>> VisibleAsync(ClaimsPrincipal user, CancellationToken ct) =>
+        await templates.ListAsync(ct);
+
+    public async Task<JobTemplate?> FindAsync(ClaimsPrincipal user, string patternName, CancellationToken ct) =>
+        (await VisibleAsync(user, ct)).FirstOrDefault(t => t.PatternName == patternName);
+
+    private async Task<Dictionary<int, TemplateStats>> StatsAsync(int[] ids, CancellationToken ct)
+    {
+        const string sql = $"""
+            SELECT t.id AS job_template_id, coalesce(s.finished, 0) AS finished, coalesce(s.succeeded, 0) AS succeeded,
+                   coalesce(s.runs, 0) AS runs, last.run_id AS last_run_id, last.state AS last_state, last.created_at AS last_at
+              FROM unnest(@ids::int[]) AS t(id)
+              LEFT JOIN LATERAL (
+                   SELECT count(*) AS runs, count(*) FILTER (WHERE r.state IN {RunStates.TerminalSql}) AS finished,
+                          count(*) FILTER (WHERE r.state = '{RunStates.Succeeded}') AS succeeded
+                     FROM streamsets.run r WHERE r.job_template_id = t.id AND r.created_at > now() - interval '30 days') s ON true
+              LEFT JOIN LATERAL (
+                   SELECT r.run_id, r.state, r.created_at FROM streamsets.run r
+                    WHERE r.job_template_id = t.id ORDER BY r.created_at DESC LIMIT 1) last ON true
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<TemplateStatsRow>(new CommandDefinition(sql, new { ids }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.JobTemplateId, r => new TemplateStats((int)r.Runs, (int)r.Finished, (int)r.Succeeded,
+            r.LastRunId, r.LastState, r.LastAt));
+    }
+
+    private static bool Matches(JobTemplate t, string? search)
+    {
+        if (string.IsNullOrWhiteSpace(search)) return true;
+        var words = search.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var text = string.Join(' ', LibraryEntry.SearchText(t));
+        return words.All(w => text.Contains(w, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private sealed record TemplateStatsRow(int JobTemplateId, long Finished, long Succeeded, long Runs, Guid? LastRunId,
+        string? LastState, DateTime? LastAt);
+}
