@@ -10,7 +10,8 @@ internal sealed class ChartQuery(NpgsqlDataSource dataSource)
     {
         const string sql = """
             SELECT r.run_id, r.user_run_id, r.state, r.created_at, r.finished_at,
-                   sum(m.input_record_count) AS input, sum(m.output_record_count) AS output, sum(m.error_record_count) AS errors
+                   sum(m.input_record_count)::bigint AS input, sum(m.output_record_count)::bigint AS output,
+                   sum(m.error_record_count)::bigint AS errors
               FROM (SELECT run_id, user_run_id, state, created_at, finished_at FROM streamsets.run
                      WHERE job_template_id = @jobTemplateId ORDER BY created_at DESC LIMIT @count) r
               LEFT JOIN streamsets.run_instance i ON i.run_id = r.run_id

@@ -21,6 +21,10 @@ internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSourc
         return visible.Select(t => LibraryEntry.From(t, stats.GetValueOrDefault(t.JobTemplateId) ?? TemplateStats.None)).ToList();
     }
 
+    /// <summary>One template with its figures.</summary>
+    public async Task<LibraryEntry> EntryAsync(JobTemplate template, CancellationToken ct) =>
+        LibraryEntry.From(template, (await StatsAsync([template.JobTemplateId], ct)).GetValueOrDefault(template.JobTemplateId) ?? TemplateStats.None);
+
     /// <summary>The templates this caller may launch, as discovery (GET /v1/templates) lists them.</summary>
     public async Task<IReadOnlyList<JobTemplate>> VisibleAsync(ClaimsPrincipal user, CancellationToken ct) =>
         await templates.ListAsync(ct);
