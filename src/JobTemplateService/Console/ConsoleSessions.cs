@@ -36,7 +36,7 @@ internal sealed class ConsoleSessions(NpgsqlDataSource dataSource, ApiKeyReposit
 
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         const string sql = """
-            DELETE FROM streamsets.console_session WHERE last_seen_at < now() - @Idle OR created_at < now() - @MaxAge;
+            DELETE FROM streamsets.console_session WHERE last_seen_at < now() - @IdleTimeout OR created_at < now() - @MaxSessionAge;
             INSERT INTO streamsets.console_session (session_id, token_hash, key_id, key_name, bootstrap_hash)
             VALUES (@Id, @Hash, @KeyId, @Name, @BootstrapHash);
             """;

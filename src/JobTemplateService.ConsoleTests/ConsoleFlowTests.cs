@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace JobTemplateService.ConsoleTests;
+
+/// <summary>The console as a person uses it, in Chromium, against the running service and PostgreSQL.</summary>
+public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : IClassFixture<ConsoleService>, IClassFixture<Browser>
+{
+    [Fact]
+    public async Task APersonSignsInLaunchesTheDemoForTwoCitiesFollowsTheLogAndSeesMetricsAndTheChart()
+    {
+        var page = await browser.NewPageAsync();
+        await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("flow", "launch", "read"));
+
+        await page.GetByLabel("Search templates").FillAsync("weather city");
+        var card = page.Locator("[data-template='demo-csv-filter']");
+        await card.WaitForAsync();
+        await card.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Launch") }).ClickAsync();
+        await page.Locator("#f-0-CITY").FillAsync("London");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add an instance" }).ClickAsync();
+        await page.Locator("#f-1-CITY").FillAsync("Phoenix");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Plan" }).ClickAsync();
+        var plan = page.Locator("#plan");
+        await Microsoft.Playwright.Assertions.Expect(plan).ToContainTextAsync("would be accepted");
+        await Microsoft.Playwright.Assertions.Expect(plan.Locator("[data-plan-instance='1']")).ToContainTextAsync("Phoenix");
+        await Microsoft.Playwright.Assertions.Expect(plan).ToContainTextAsync("static:source_runtime_parameters");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"));
+        var runUrl = page.Url;
+        await page.GetByRole(AriaRole.Link, new() { Name = "Log of instance 0", Exact = false }).ClickAsync();
+
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#log-status")).ToHaveAttributeAsync("data-state", "SUCCEEDED", new() { Timeout = 60_000 });
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#log")).ToContainTextAsync("keeping city=London");
+        await page.GotoAsync(runUrl);
+        await ConsoleSession.WaitForRunStateAsync(page, "SUCCEEDED");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("[data-instance='0'] [data-metrics]")).ToHaveTextAsync("1,208 in, 150 out, 8 errors");
+        Assert.Equal(6, await page.Locator("#run-chart rect").CountAsync());
+        Assert.Empty(browser.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task TheServersValidationErrorIsShownNextToItsField()
+    {
+        var page = await browser.NewPageAsync();
+        await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("validation", "launch", "read"));
+
+        await page.GotoAsync(service.Url + "/ui/templates/demo-csv-filter/launch");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
+
+        var error = page.Locator("#f-0-CITY-error");
+        await Microsoft.Playwright.Assertions.Expect(error).ToContainTextAsync("required");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("#f-0-CITY")).ToHaveAttributeAsync("aria-invalid", "true");
+        Assert.Contains("f-0-CITY-error", await page.Locator("#f-0-CITY").GetAttributeAsync("aria-describedby") ?? "");
+        await Microsoft.Playwright.Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("refused");
+    }
+
+    [Fact]
+    public async Task APersonCancelsALongJobAfterConfirming()
+    {
+        var page = await browser.NewPageAsync();
+        await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("cancel", "launch", "read"));
+        await page.GotoAsync(service.Url + "/ui/templates/slow-job/launch");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"));
+
+        await page.GetByText("Cancel run…").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the run" }).ClickAsync();
+
+        await ConsoleSession.WaitForRunStateAsync(page, "CANCELED");
+        await Microsoft.Playwright.Assertions.Expect(page.Locator("[data-instance='0'] [data-state]")).ToHaveTextAsync("CANCELED");
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.Playwright;
+
+namespace JobTemplateService.ConsoleTests;
+
+/// <summary>What a person does in the console, step by step.</summary>
+public static class ConsoleSession
+{
+    public static async Task SignInAsync(IPage page, string url, string key)
+    {
+        await page.GotoAsync(url + "/ui");
+        await page.GetByLabel("API key").FillAsync(key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url + "/ui");
+    }
+
+    /// <summary>Waits until the run page (refreshing itself) shows the run in one of these states.</summary>
+    public static async Task WaitForRunStateAsync(IPage page, params string[] states)
+    {
+        var current = "";
+        for (var i = 0; i < 120; i++)
+        {
+            await page.ReloadAsync();
+            current = await page.Locator("#run-state").InnerTextAsync();
+            if (Array.IndexOf(states, current) >= 0) return;
+            await Task.Delay(500);
+        }
+        Assert.Fail($"The run never reached {string.Join(" or ", states)}; it is {current}.");
+    }
+}
