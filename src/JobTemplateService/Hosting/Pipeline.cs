@@ -1,4 +1,4 @@
-using JobTemplateService.Console;
+using JobTemplateService.WebConsole;
 using JobTemplateService.Metrics;
 using JobTemplateService.Runs;
 using JobTemplateService.Security;

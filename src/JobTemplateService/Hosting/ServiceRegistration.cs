@@ -2,7 +2,7 @@ using Dapper;
 using JobTemplateService.Callbacks;
 using JobTemplateService.Common;
 using JobTemplateService.Configuration;
-using JobTemplateService.Console;
+using JobTemplateService.WebConsole;
 using JobTemplateService.Instances;
 using JobTemplateService.Metrics;
 using JobTemplateService.Monitoring;

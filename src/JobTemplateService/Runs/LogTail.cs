@@ -94,7 +94,7 @@ internal sealed class LogTail(NpgsqlDataSource dataSource, RunCompletionNotifier
         foreach (var instance in rows.GroupBy(r => r.InstanceId))
         {
             var lines = instance.Where(r => r.LineNo is not null)
-                .Select(r => new LogEvent(r.LineNo!.Value, r.Stream!, r.LoggedAt!.Value, r.Text!, null)).ToList();
+                .Select(r => new InstanceLogEvent(r.LineNo!.Value, r.Stream!, r.LoggedAt!.Value, r.Text!, null)).ToList();
             var state = instance.First().State;
             var finished = (state is null || InstanceStates.IsTerminal(state)) && lines.Count < BatchLines;
             more |= lines.Count == BatchLines;

@@ -6,7 +6,7 @@ namespace JobTemplateService.Runs;
 internal sealed class LogWatcher : IDisposable
 {
     // Bounded: a slow reader stops receiving until it catches up, and is sent the rest from After then.
-    private readonly Channel<LogEvent> events = Channel.CreateBounded<LogEvent>(new BoundedChannelOptions(2_000) { SingleReader = true });
+    private readonly Channel<InstanceLogEvent> events = Channel.CreateBounded<InstanceLogEvent>(new BoundedChannelOptions(2_000) { SingleReader = true });
     private readonly LogTail owner;
 
     public LogWatcher(LogTail owner, Guid instanceId, long after)
@@ -21,9 +21,9 @@ internal sealed class LogWatcher : IDisposable
     /// <summary>The last line number handed to this stream.</summary>
     public long After { get; private set; }
 
-    public ChannelReader<LogEvent> Events => events.Reader;
+    public ChannelReader<InstanceLogEvent> Events => events.Reader;
 
-    internal void Deliver(IReadOnlyList<LogEvent> lines, string? finalState)
+    internal void Deliver(IReadOnlyList<InstanceLogEvent> lines, string? finalState)
     {
         foreach (var line in lines)
         {
@@ -31,7 +31,7 @@ internal sealed class LogWatcher : IDisposable
             if (!events.Writer.TryWrite(line)) return;
             After = line.LineNo;
         }
-        if (finalState is not null && events.Writer.TryWrite(new LogEvent(After, "", DateTime.UtcNow, "", finalState)))
+        if (finalState is not null && events.Writer.TryWrite(new InstanceLogEvent(After, "", DateTime.UtcNow, "", finalState)))
         {
             events.Writer.TryComplete();
             owner.Remove(this);
@@ -46,4 +46,4 @@ internal sealed class LogWatcher : IDisposable
 }
 
 /// <summary>A line of an instance's log, or (EndState set) the end of a finished instance's log.</summary>
-internal sealed record LogEvent(long LineNo, string Stream, DateTime LoggedAt, string Text, string? EndState);
+internal sealed record InstanceLogEvent(long LineNo, string Stream, DateTime LoggedAt, string Text, string? EndState);

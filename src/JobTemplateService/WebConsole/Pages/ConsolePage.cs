@@ -2,7 +2,7 @@ using JobTemplateService.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>
 /// What every console page shares. Page models are public (Razor's generated pages are), so the

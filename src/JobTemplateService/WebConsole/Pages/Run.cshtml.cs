@@ -3,7 +3,7 @@ using JobTemplateService.Runs;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>/ui/runs/{id}: a run's instances, metrics and callback; cancel, launch again, relaunch failed.</summary>
 public sealed class RunModel : ConsolePage

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>/ui: the templates the signed-in key may launch, searchable and grouped by tag.</summary>
 public sealed class LibraryModel : ConsolePage

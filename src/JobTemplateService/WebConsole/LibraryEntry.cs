@@ -1,7 +1,7 @@
 using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Html;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>A template as the job library shows it.</summary>
 public sealed record LibraryEntry(

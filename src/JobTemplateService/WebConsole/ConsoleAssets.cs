@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using Microsoft.Net.Http.Headers;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>
 /// The console's scripts and styles, embedded in the binary and served at /ui/assets/{name}?v={hash}:

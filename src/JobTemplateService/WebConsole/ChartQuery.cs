@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>A template's recent runs with their record counts (summed over instances) and durations, oldest first.</summary>
 internal sealed class ChartQuery(NpgsqlDataSource dataSource)

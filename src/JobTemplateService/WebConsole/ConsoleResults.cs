@@ -3,7 +3,7 @@ using JobTemplateService.Common;
 using JobTemplateService.Runs;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>A launch's result as the console shows it: the run it made, or the problem the API would have answered.</summary>
 internal static class ConsoleResults

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>How the console writes times, durations and counts.</summary>
 public static class Format

@@ -2,7 +2,7 @@ using JobTemplateService.Instances;
 using JobTemplateService.Runs;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>/ui/runs: the API's filters and paging (GET /v1/runs), refreshed every few seconds while a run is live.</summary>
 public sealed class RunsModel : ConsolePage

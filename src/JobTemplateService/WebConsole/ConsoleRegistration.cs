@@ -2,9 +2,9 @@ using JobTemplateService.Runs;
 using JobTemplateService.Security;
 using Microsoft.AspNetCore.Authentication;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
-/// <summary>The web console at /ui: Razor Pages under Console/Pages, its session scheme, anti-forgery and assets.</summary>
+/// <summary>The web console at /ui: Razor Pages under WebConsole/Pages, its session scheme, anti-forgery and assets.</summary>
 internal static class ConsoleRegistration
 {
     /// <summary>Every console page: a console session whose key holds read (as every API read needs).</summary>
@@ -32,7 +32,7 @@ internal static class ConsoleRegistration
         });
         services.AddRazorPages(o =>
         {
-            o.RootDirectory = "/Console/Pages";
+            o.RootDirectory = "/WebConsole/Pages";
             o.Conventions.AuthorizeFolder("/", ReadPolicy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
         });

@@ -5,7 +5,7 @@ using JobTemplateService.Security;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>
 /// Sign-in sessions, kept in the database: the browser holds only a random token, the row holds its

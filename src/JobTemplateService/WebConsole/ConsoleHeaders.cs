@@ -1,4 +1,4 @@
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>
 /// Headers on every console response: a Content-Security-Policy that allows scripts and styles only

@@ -5,7 +5,7 @@ using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>
 /// /ui/templates/{pattern}/launch: a form generated from the template's parameter contract, one row

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>Paste a key once; it becomes a session cookie. Signing out ends the session on the server.</summary>
 [AllowAnonymous]

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>One input of the launch form, generated from a property of the template's parameter contract.</summary>
 public sealed record FormField(string Key, string Label, string InputType, bool Required, string? Default, string? Help,

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Html;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>
 /// Grouped bar charts drawn on the server as SVG: no script, nothing to download, colours from the

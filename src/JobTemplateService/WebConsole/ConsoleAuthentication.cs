@@ -3,7 +3,7 @@ using JobTemplateService.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>
 /// The console's sign-in: the session cookie's token → the session's API key → the same principal

@@ -4,7 +4,7 @@ using JobTemplateService.Instances;
 using JobTemplateService.Templates;
 using Npgsql;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>
 /// The job library: the templates a caller may launch, each with its last run and 30-day success

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>
 /// What the launch form holds: one row of values per instance, the run's ids, and the errors the

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>Pasted CSV (RFC 4180: a header row of parameter names, quotes for commas and quotes): one instance per row.</summary>
 public static class CsvRows

@@ -1,4 +1,4 @@
-namespace JobTemplateService.Console;
+namespace JobTemplateService.WebConsole;
 
 /// <summary>appsettings.json, section Console.</summary>
 internal sealed class ConsoleOptions

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>/ui/templates/{pattern}: a template's recent runs as charts (records, durations) and a table.</summary>
 public sealed class TemplateModel : ConsolePage

@@ -4,7 +4,7 @@ using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService.Console.Pages;
+namespace JobTemplateService.WebConsole.Pages;
 
 /// <summary>/ui/runs/{id}/instances/{i}/log: the instance's log, streamed live until it ends (console.js follows it).</summary>
 public sealed class LogModel : ConsolePage
