@@ -18,6 +18,7 @@ internal static class Pipeline
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTextGuard();
         app.UseServiceOpenApi();
         var registry = app.Services.GetRequiredService<Prometheus.CollectorRegistry>();
         // http_request_duration_seconds by route template, method and code

@@ -34,6 +34,10 @@ internal static class ParameterMerger
         var errors = new Dictionary<string, string[]>();
         var locked = new SortedSet<string>(StringComparer.Ordinal);
         var missing = new SortedSet<string>(StringComparer.Ordinal);
+        var interpreted = new SortedSet<string>(StringComparer.Ordinal);
+        var processBased = JobEnvironmentNames.IsProcessBased(template.Platform);
+        var templateProblems = JobEnvironmentNames.TemplateProblems(template);
+        foreach (var (key, problem) in templateProblems) errors[key] = problem;
         var instances = new List<MergedParameters>(dynamicSets.Count);
 
         for (var i = 0; i < dynamicSets.Count; i++)
@@ -47,6 +51,12 @@ internal static class ParameterMerger
             }
             foreach (var (key, value) in dynamicSets[i])
             {
+                if (processBased && JobEnvironmentNames.RuntimeProblem(key, template.AllowedEnvironmentNames) is { } problem)
+                {
+                    interpreted.Add(key);
+                    errors[$"runtime-parameters[{i}].{key}"] = [problem];
+                    continue;
+                }
                 if (origins.TryGetValue(key, out var staticOrigin))
                 {
                     if (!overridable.Contains(key))
@@ -78,6 +88,9 @@ internal static class ParameterMerger
         var detail = new List<string>();
         if (locked.Count > 0) detail.Add($"Caller values for locked static keys: {string.Join(", ", locked)}.");
         if (missing.Count > 0) detail.Add($"Missing required parameters: {string.Join(", ", missing)}.");
+        if (interpreted.Count > 0) detail.Add($"Names the job's runtime would interpret: {string.Join(", ", interpreted)}.");
+        if (templateProblems.Count > 0)
+            detail.Add($"The template's static parameters break the naming rule: {string.Join(", ", templateProblems.Keys.Order(StringComparer.Ordinal))}.");
         return new MergeResult(instances, errors, detail.Count > 0 ? string.Join(" ", detail) : null);
     }
 

@@ -14,7 +14,7 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
                t.destination_runtime_parameters::text AS destination_runtime_parameters,
                t.source_connection_info::text AS source_connection_info,
                t.destination_connection_info::text AS destination_connection_info,
-               t.required_parameters, t.overridable_parameters, t.secret_parameters, t.max_wait,
+               t.required_parameters, t.overridable_parameters, t.secret_parameters, t.allowed_environment_names, t.max_wait,
                t.max_concurrent_instances, t.description
           FROM streamsets.job_template t
           LEFT JOIN streamsets.ingestion_pattern_job_template_relationship r ON r.job_template_id = t.job_template_id

@@ -32,6 +32,8 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
             throw new PlatformRejectedException(Name, "LOCAL_UNKNOWN_COMMAND",
                 $"No command named '{request.PlatformTemplateId}' in platform.ini [local].");
         }
+        // Launches check names first (422); this guards every other way an instance can start.
+        if (request.RefusedNames() is { Count: > 0 } refused) throw new PlatformRejectedException(Name, "LOCAL_PARAMETER_NAME", string.Join(" ", refused));
         var timeout = request.MaxWait < options.Value.Timeout ? request.MaxWait : options.Value.Timeout;
         var started = new List<StartedJob>();
         foreach (var instance in request.Instances)
