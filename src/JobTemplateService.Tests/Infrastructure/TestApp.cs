@@ -69,6 +69,7 @@ public sealed class TestApp : IAsyncDisposable
             ["ControlHubClient:LaunchTimeout"] = "00:00:30",
             ["Logging:Format"] = Environment.GetEnvironmentVariable("JTS_TEST_LOG_FORMAT") ?? "none",
             ["Security:Mode"] = "None",
+            ["Urls"] = "http://127.0.0.1:0", // the in-memory server listens nowhere; Mode=None insists on loopback
         };
     }
 

@@ -23,6 +23,7 @@ internal static class Pipeline
         var registry = app.Services.GetRequiredService<Prometheus.CollectorRegistry>();
         // http_request_duration_seconds by route template, method and code
         app.UseHttpMetrics(o => o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(registry)));
+        app.UseUnauthenticatedLimiter(); // before authentication: an unknown key must not cost a database look-up unthrottled
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -28,7 +28,8 @@ internal static class MetricsApi
         if (limit is < 1 or > MaxLimit)
             return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"Must be between 1 and {MaxLimit}."] });
 
-        var filter = new MetricsFilter(Blank(userRunId), Blank(userId), runId, cursor, limit ?? DefaultLimit);
+        var filter = new MetricsFilter(Blank(userRunId), Blank(userId), runId, cursor, limit ?? DefaultLimit,
+            RunVisibility.OwnerFilter(http.HttpContext.User));
         var (rows, next) = await metrics.ListAsync(filter, ct);
         var nextLink = next is null ? null : NextLink(filter, limit, next.Value);
         if (http.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true))

@@ -10,7 +10,7 @@ internal static class LaunchBody
     private const int MaxIdempotencyKeyLength = 255;
 
     public static async Task<(LaunchRequest? Request, ValidationProblem? Problem)> ReadAsync(
-        HttpRequest http, ServiceOptions options, CancellationToken ct)
+        HttpRequest http, ServiceOptions options, CallbackTargetPolicy callbacks, CancellationToken ct)
     {
         if (http.ContentLength > options.MaxRequestBodyBytes)
             throw new BadHttpRequestException($"The body is larger than {options.MaxRequestBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
@@ -37,7 +37,9 @@ internal static class LaunchBody
         {
             var errors = new Dictionary<string, string[]>();
             var request = LaunchRequestParser.Parse(document.RootElement, options.MaxInstancesPerLaunch, errors);
-            return request is null ? (null, Problems.Validation(errors)) : (request, null);
+            if (request?.CallbackUrl is { } url && await callbacks.CheckAsync(new Uri(url), ct) is { } refusal)
+                errors["callback-url"] = [$"'callback-url' is refused: {refusal}."];
+            return errors.Count > 0 ? (null, Problems.Validation(errors)) : (request, null);
         }
     }
 

@@ -8,6 +8,10 @@ internal static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
+        // Without authentication anyone could mint keys: no admin API in that mode.
+        // Read from configuration, not the options: mapping must not run their validation (startup reports it).
+        if (new SecurityOptions { Mode = app.ServiceProvider.GetRequiredService<IConfiguration>()["Security:Mode"] ?? "ApiKeys" }.AuthenticationDisabled)
+            return app;
         var keys = app.MapGroup("/v1/admin/api-keys").WithTags("Admin").RequireAuthorization(Scopes.Admin)
             .RequireRateLimiting(SecurityRegistration.RateLimitPolicy);
         keys.MapPost("/", CreateApiKey).WithName(nameof(CreateApiKey))
@@ -24,8 +28,9 @@ internal static class AdminApi
         if (errors.Count > 0) return Problems.Validation(errors);
         try
         {
-            var (record, key) = await keys.CreateAsync(request.Name!, request.Scopes!, ct);
-            return TypedResults.Created($"/v1/admin/api-keys/{record.Name}", new NewApiKey(record.Name, record.Prefix, record.Scopes, record.CreatedAt, key));
+            var (record, key) = await keys.CreateAsync(request.Name!, request.Scopes!, request.OwnRunsOnly, ct);
+            return TypedResults.Created($"/v1/admin/api-keys/{record.Name}",
+                new NewApiKey(record.Name, record.Prefix, record.Scopes, record.OwnRunsOnly, record.CreatedAt, key));
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -41,7 +46,8 @@ internal static class AdminApi
         await keys.RevokeAsync(name, ct) ? TypedResults.NoContent() : Problems.NotFound("active API key", name);
 }
 
-public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes);
+/// <summary>own-runs-only: the key sees, cancels and reads only the runs it launched.</summary>
+public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes, bool OwnRunsOnly = false);
 
 /// <summary>A new key. Store it now: only its hash is kept.</summary>
-public sealed record NewApiKey(string Name, string Prefix, IReadOnlyList<string> Scopes, DateTime CreatedAt, string Key);
+public sealed record NewApiKey(string Name, string Prefix, IReadOnlyList<string> Scopes, bool OwnRunsOnly, DateTime CreatedAt, string Key);
