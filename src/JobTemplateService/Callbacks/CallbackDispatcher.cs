@@ -9,7 +9,7 @@ namespace JobTemplateService;
 /// caller's URL, signed when a secret was given, retried with exponential backoff until a 2xx or
 /// Callbacks:MaxAttempts. At least once: the delivery id lets receivers drop duplicates.
 /// </summary>
-internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepository runs, IHttpClientFactory http,
+internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepository runs, IHttpClientFactory http, CallbackSecrets secrets,
     ReplicaIdentity replica, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger)
     : PeriodicService(time, logger)
 {
@@ -42,7 +42,7 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
             using var request = new HttpRequestMessage(HttpMethod.Post, callback.CallbackUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Add("X-JTS-Delivery", callback.DeliveryId.ToString());
             request.Headers.Add("X-JTS-Event", "run.finished");
-            if (callback.CallbackSecret is { } secret)
+            if (secrets.Unprotect(callback.CallbackSecret) is { } secret)
                 request.Headers.Add(CallbackSigner.Header, CallbackSigner.Sign(secret, Time.GetUtcNow().ToUnixTimeSeconds(), body));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(o.RequestTimeout);

@@ -67,21 +67,7 @@ internal static class ServiceRegistration
         // Stopped before the heartbeat (reverse order), so local completions commit before leases are handed back.
         services.AddSingleton<LocalSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalSupervisor>());
-        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section);
-        services.AddSingleton<CallbackRepository>();
-        services.AddOptions<CallbackTargetOptions>().BindConfiguration(CallbackOptions.Section)
-            .Validate(o => TryParse(o.Networks), "appsettings.json Callbacks:AllowedNetworks: must be CIDR blocks such as 10.1.0.0/16, " +
-                "separated by commas (or set the environment variable Callbacks__AllowedNetworks)")
-            .ValidateOnStart();
-        services.AddSingleton<CallbackTargetPolicy>();
-        services.AddHttpClient(CallbackDispatcher.HttpClientName, http => http.DefaultRequestHeaders.UserAgent.ParseAdd("JobTemplateService/1.0"))
-            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
-            {
-                // Every connection goes through the policy, to the address it checked; a proxy would connect elsewhere.
-                AllowAutoRedirect = false, UseProxy = false, ConnectCallback = provider.GetRequiredService<CallbackTargetPolicy>().ConnectAsync,
-            });
-        services.AddSingleton<CallbackDispatcher>();
-        services.AddHostedService(provider => provider.GetRequiredService<CallbackDispatcher>());
+        services.AddCallbacksAndSecrets();
         services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section);
         services.AddSingleton<MaintenanceSweeper>();
         services.AddHostedService(provider => provider.GetRequiredService<MaintenanceSweeper>());
@@ -95,19 +81,6 @@ internal static class ServiceRegistration
             .AddCheck<PlatformHealthCheck>("platform", tags: ["ready"]);
         services.AddServiceOpenApi();
         return builder;
-    }
-
-    private static bool TryParse(Func<object> parse)
-    {
-        try
-        {
-            parse();
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     private static IServiceCollection AddControlHub(this IServiceCollection services)

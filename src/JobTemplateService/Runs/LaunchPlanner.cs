@@ -9,7 +9,7 @@ namespace JobTemplateService;
 /// real launch would hit. Writes nothing and calls no platform.
 /// </summary>
 internal sealed class LaunchPlanner(TemplateRepository templates, LaunchRepository launches, PlatformRegistry platforms,
-    NpgsqlDataSource dataSource)
+    NpgsqlDataSource dataSource, ServiceKeys keys)
 {
     public async Task<LaunchPlan> PlanAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
@@ -37,7 +37,8 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
 
         var key = caller.IdempotencyKey is { } header ? "header:" + header : request.NaturalKey();
         var existing = await launches.FindRequestAsync(caller.Scope, key, TimeSpan.FromDays(36_500), ct);
-        if (existing is not null && existing.Fingerprint != request.Fingerprint())
+        var same = existing is not null && request.HasFingerprint(existing.Fingerprint, await keys.FingerprintKeyAsync(ct));
+        if (existing is not null && !same)
         {
             var mismatch = Problems.IdempotencyMismatch(existing.KeyKind).ProblemDetails;
             problems.Add(new PlanProblem(422, mismatch.Type!, mismatch.Title!, mismatch.Detail!, null));
@@ -55,7 +56,7 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
                      $"to destination '{template.Destination}'; its template is job_template {template.JobTemplateId} " +
                      $"({template.Platform} template '{template.SchJobTemplateId}').";
         return new LaunchPlan(problems.Count == 0, PlanTemplate.From(template), reason, instances, problems,
-            existing?.Fingerprint == request.Fingerprint() ? existing.RunId : null);
+            same ? existing!.RunId : null);
     }
 
     private async Task<int> CapacityAsync(JobTemplate template, CancellationToken ct)

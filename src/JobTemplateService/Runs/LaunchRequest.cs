@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 
 namespace JobTemplateService;
 
@@ -14,8 +13,20 @@ public sealed record LaunchRequest(
     string? CallbackUrl = null,
     string? CallbackSecret = null)
 {
-    /// <summary>A stable hash of what the request asks for, to tell a replay from a different request.</summary>
-    internal string Fingerprint()
+    /// <summary>
+    /// What the request asks for, to tell a replay from a different request: an HMAC keyed with the
+    /// database's own key, since the fields include secrets a plain hash would let anyone test guesses against.
+    /// </summary>
+    internal string Fingerprint(byte[] key) => KeyedPrefix + Convert.ToHexStringLower(HMACSHA256.HashData(key, Canonical()));
+
+    /// <summary>Whether a stored fingerprint is this request's; rows from before 0003 hold a plain SHA-256.</summary>
+    internal bool HasFingerprint(string stored, byte[] key) => stored.StartsWith(KeyedPrefix, StringComparison.Ordinal)
+        ? CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(Fingerprint(key)))
+        : stored == Convert.ToHexStringLower(SHA256.HashData(Canonical()));
+
+    private const string KeyedPrefix = "h1:";
+
+    private byte[] Canonical()
     {
         var canonical = new StringBuilder();
         foreach (var field in new[] { UserId, UserRunId, SourceType, TargetType, CallbackUrl ?? "", CallbackSecret ?? "" }) Append(canonical, field);
@@ -29,7 +40,7 @@ public sealed record LaunchRequest(
             }
             canonical.Append('}');
         }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
+        return Encoding.UTF8.GetBytes(canonical.ToString());
     }
 
     /// <summary>Without an Idempotency-Key these four fields identify a launch (DESIGN §5).</summary>

@@ -38,8 +38,7 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
         var started = new List<StartedJob>();
         foreach (var instance in request.Instances)
         {
-            var secrets = instance.Parameters.Where(p => SecretMasker.IsSecret(p.Key, request.SecretParameters) && p.Value.Length > 0)
-                .Select(p => p.Value).ToList();
+            var secrets = SecretMasker.Needles(instance.Parameters.Where(p => SecretMasker.IsSecret(p.Key, request.SecretParameters)).Select(p => p.Value));
             var jobId = $"local:{instance.InstanceId}";
             var process = new LocalProcess(jobId, instance.InstanceId, command, options.Value.WorkingDirectory,
                 Environment(request.RunId, instance), secrets, logs.Write);

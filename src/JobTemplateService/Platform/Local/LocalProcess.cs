@@ -9,7 +9,7 @@ namespace JobTemplateService;
 /// metrics line remembered, and the whole process tree killed on cancel, timeout or shutdown.
 /// </summary>
 internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
-    IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log)
+    IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> secretValues, Action<LogLine> log)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource shellExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -115,7 +115,7 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     private void Line(string stream, string? text)
     {
         if (text is null) return;
-        foreach (var secret in secretValues) text = text.Replace(secret, SecretMasker.Mask, StringComparison.Ordinal);
+        text = SecretMasker.Redact(text, secretValues);
         if (stream == "stdout" && MetricsLine().Match(text) is { Success: true } m)
         {
             Counts = (Number(m, "input"), Number(m, "output"), Number(m, "errors"));

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace JobTemplateService.Tests;
+
+/// <summary>
+/// Secrets: multi-line values masked line by line in job output; a wider name heuristic; an
+/// idempotency fingerprint keyed per database; callback secrets encrypted at rest.
+/// </summary>
+public sealed class SecretHardeningTests
+{
+    [Theory]
+    [InlineData("DB_PASSWD", true)]
+    [InlineData("SMTP_PWD", true)]
+    [InlineData("APIKEY", true)]
+    [InlineData("api_key", true)]
+    [InlineData("SSH_PRIVATE", true)]
+    [InlineData("privateKeyPem", true)]
+    [InlineData("AUTH", true)]
+    [InlineData("BASIC_AUTH", true)]
+    [InlineData("OAUTH_CLIENT", true)]
+    [InlineData("AUTHORIZATION_HEADER", true)]
+    [InlineData("SESSION_COOKIE", true)]
+    [InlineData("SessionId", true)]
+    [InlineData("REQUEST_SIGNATURE", true)]
+    [InlineData("SENTRY_DSN", true)]
+    [InlineData("CONNECTION_STRING", true)]
+    [InlineData("jdbcConnectionString", true)]
+    [InlineData("PASSPHRASE", true)]
+    [InlineData("BEARER", true)]
+    [InlineData("JWT", true)]
+    [InlineData("SAS", true)]
+    [InlineData("AUTHOR_NAME", false)]
+    [InlineData("CITY", false)]
+    [InlineData("GCS_BUCKET", false)]
+    [InlineData("HTTP_URL", false)]
+    [InlineData("MIN_TEMPERATURE_C", false)]
+    [InlineData("KEYSPACE", false)]
+    [InlineData("DESCRIPTION", false)]
+    [InlineData("KANSAS_OFFICE", false)]
+    public void SecretNameHeuristicTable(string name, bool secret)
+    {
+        Assert.Equal(secret, SecretMasker.IsSecret(name, []));
+    }
+
+    [Fact]
+    public async Task MultiLineSecretIsMaskedLineByLineInJobOutput()
+    {
+        const string key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\n-----END PRIVATE KEY-----";
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("print_key", "printf '%s\\n' \"$TLS_PRIVATE_KEY\"; echo done"));
+        await app.Database.LocalTemplateAsync("print_key");
+
+        var launched = await app.LaunchAsync(LocalJobs.Body("pem-1", new JsonObject { ["TLS_PRIVATE_KEY"] = key }));
+        await app.WaitForRunAsync(launched.RunId);
+        var lines = (await app.ReadLogAsync(launched.RunId)).Lines.Select(l => l.Text).ToList();
+
+        Assert.Contains("done", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC") || l.Contains("BKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj"));
+        Assert.Equal(4, lines.Count(l => l == SecretMasker.Mask));
+    }
+
+    [Fact]
+    public async Task IdempotencyFingerprintIsKeyedPerDatabaseNotAPlainHashOfTheSecrets()
+    {
+        var body = LaunchBodies.Body(sets: LaunchBodies.City("London"));
+        body["callback-url"] = "https://hooks.example.com/jts";
+        body["callback-secret"] = "guessable-1";
+        await using var first = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var second = await TestApp.StartAsync(LaunchSettings.Patient);
+        foreach (var app in new[] { first, second })
+        {
+            await app.Database.ExampleTemplateAsync();
+            using var response = await app.PostJsonAsync("/v1/runs", body);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        var fingerprints = new[]
+        {
+            await first.Database.ScalarAsync<string>("SELECT fingerprint FROM streamsets.launch_request"),
+            await second.Database.ScalarAsync<string>("SELECT fingerprint FROM streamsets.launch_request"),
+        };
+
+        Assert.NotEqual(fingerprints[0], fingerprints[1]);
+        Assert.DoesNotContain(LegacyFingerprint(body), fingerprints);
+    }
+
+    [Fact]
+    public async Task LaunchRecordedWithAPlainFingerprintBeforeTheUpgradeStillReplays()
+    {
+        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await app.Database.ExampleTemplateAsync();
+        var body = LaunchBodies.Body();
+        using var first = await app.PostJsonAsync("/v1/runs", body);
+        await app.Database.ExecuteAsync("UPDATE streamsets.launch_request SET fingerprint = @legacy", new { legacy = LegacyFingerprint(body) });
+
+        using var repeat = await app.PostJsonAsync("/v1/runs", body);
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted), (first.StatusCode, repeat.StatusCode));
+        Assert.Equal(["true"], repeat.Headers.GetValues("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task CallbackSecretIsStoredEncryptedAndAnotherReplicaStillSignsWithIt()
+    {
+        const string secret = "whsec-at-rest-8c2f41d9";
+        using var receiver = new CallbackReceiver();
+        var database = await TestDatabase.CreateAsync();
+        await using var launcher = await TestApp.StartAsync(LaunchSettings.PatientAnd(CallbackReceiver.AllowLoopback), database: database);
+        await database.ExampleTemplateAsync();
+        var launched = await launcher.LaunchAsync(CallbackTests.WithCallback(LaunchBodies.Body(), receiver.Url, secret));
+        var stored = await database.ScalarAsync<string>($"SELECT callback_secret FROM streamsets.run WHERE run_id = '{launched.RunId}'");
+        await launcher.DisposeAsync();
+
+        await using var deliverer = await TestApp.StartAsync(LaunchSettings.PatientAnd(CallbackReceiver.AllowLoopback), database: database);
+        await deliverer.RunToCompletionAsync(launched.RunId);
+        await CallbackTests.WaitForCallbackStateAsync(deliverer, launched.RunId, "DELIVERED");
+
+        Assert.DoesNotContain(secret, stored);
+        Assert.DoesNotContain(secret, string.Concat((await database.DumpAsync()).SelectMany(t => t.Value)));
+        Assert.True(Assert.Single(receiver.Received).SignatureVerifies(secret));
+    }
+
+    [Fact]
+    public async Task PlainCallbackSecretOfARunFromBeforeTheUpgradeStillSigns()
+    {
+        using var receiver = new CallbackReceiver();
+        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(CallbackReceiver.AllowLoopback));
+        await app.Database.ExampleTemplateAsync();
+        var launched = await app.LaunchAsync(CallbackTests.WithCallback(LaunchBodies.Body(), receiver.Url, "replaced"));
+        await app.Database.ExecuteAsync($"UPDATE streamsets.run SET callback_secret = 'plain-old-secret' WHERE run_id = '{launched.RunId}'");
+
+        await app.RunToCompletionAsync(launched.RunId);
+        await CallbackTests.WaitForCallbackStateAsync(app, launched.RunId, "DELIVERED");
+
+        Assert.True(Assert.Single(receiver.Received).SignatureVerifies("plain-old-secret"));
+    }
+
+    /// <summary>The fingerprint as versions before 0003 computed it: SHA-256 over length-prefixed fields.</summary>
+    private static string LegacyFingerprint(JsonObject body)
+    {
+        var canonical = new StringBuilder();
+        void Append(string value) => canonical.Append(value.Length).Append(':').Append(value);
+        foreach (var field in new[] { "user-id", "user-run-id", "source-type", "target-type", "callback-url", "callback-secret" })
+            Append(body[field]?.GetValue<string>() ?? "");
+        foreach (var set in body["runtime-parameters"]!.AsArray())
+        {
+            canonical.Append('{');
+            foreach (var (key, value) in set!.AsObject().OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                Append(key);
+                Append(value!.GetValue<string>());
+            }
+            canonical.Append('}');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
+    }
+}

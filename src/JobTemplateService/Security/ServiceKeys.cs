@@ -1,0 +1,32 @@
+using System.Security.Cryptography;
+using Dapper;
+using Npgsql;
+
+namespace JobTemplateService;
+
+/// <summary>
+/// Keys the service makes for itself and keeps in the database (streamsets.service_key), so every
+/// replica uses the same one: created on first use by whichever replica gets there first.
+/// </summary>
+internal sealed class ServiceKeys(NpgsqlDataSource dataSource)
+{
+    private const string FingerprintKeyName = "idempotency-fingerprint";
+    private volatile byte[]? fingerprint;
+
+    /// <summary>The HMAC key of launch fingerprints (256 random bits).</summary>
+    public async ValueTask<byte[]> FingerprintKeyAsync(CancellationToken ct) => fingerprint ??= await LoadOrCreateAsync(FingerprintKeyName, ct);
+
+    private async Task<byte[]> LoadOrCreateAsync(string name, CancellationToken ct)
+    {
+        // Inserted by this statement, or (on conflict) the one another replica inserted first.
+        const string sql = """
+            WITH created AS (
+                INSERT INTO streamsets.service_key (name, key) VALUES (@name, @key) ON CONFLICT (name) DO NOTHING RETURNING key
+            )
+            SELECT key FROM created UNION ALL SELECT key FROM streamsets.service_key WHERE name = @name LIMIT 1
+            """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<byte[]>(new CommandDefinition(sql,
+            new { name, key = RandomNumberGenerator.GetBytes(32) }, cancellationToken: ct));
+    }
+}
