@@ -27,16 +27,8 @@ internal static class Pipeline
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        WarnWhenAuthenticationIsDisabled(app);
+        app.WarnAtStartup();
         return app;
-    }
-
-    private static void WarnWhenAuthenticationIsDisabled(WebApplication app)
-    {
-        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value.AuthenticationDisabled) return;
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogWarning(
-            "!!! AUTHENTICATION IS DISABLED (Security:Mode=None): anyone who can reach this port can launch jobs and read runs. " +
-            "Use this only for a local demo; set Security:Mode=ApiKeys and create keys for anything else. !!!"));
     }
 
     /// <summary>Every endpoint of the service: its APIs, then health and metrics.</summary>

@@ -4,11 +4,11 @@ using System.Text.RegularExpressions;
 namespace JobTemplateService;
 
 /// <summary>
-/// One local job: `/bin/sh -c COMMAND` with the merged parameters as environment variables,
+/// One local job: `/bin/sh -c COMMAND` (as the job account, see <see cref="JobAccount"/>) with the merged parameters as environment variables,
 /// stdout and stderr read line by line (secret values masked before anything is kept), the last
 /// metrics line remembered, and the whole process tree killed on cancel, timeout or shutdown.
 /// </summary>
-internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
+internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory, JobAccount account,
     IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> secretValues, Action<LogLine> log)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,7 +35,8 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
         // In its own session (setsid), the job and everything it starts form one process group,
         // which can be killed as a whole — even processes it left behind when its shell exited.
         var grouped = File.Exists(Setsid);
-        var info = new ProcessStartInfo(grouped ? Setsid : "/bin/sh")
+        var argv = account.Command(command);
+        var info = new ProcessStartInfo(grouped ? Setsid : argv[0])
         {
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
             RedirectStandardOutput = true,
@@ -43,9 +44,7 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (grouped) info.ArgumentList.Add("/bin/sh");
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(command);
+        foreach (var argument in grouped ? argv : argv.Skip(1)) info.ArgumentList.Add(argument);
         info.Environment.Clear(); // only what the job is given: the service's own secrets stay out
         foreach (var (name, value) in environment) info.Environment[name] = value;
         process = new Process { StartInfo = info, EnableRaisingEvents = true };
