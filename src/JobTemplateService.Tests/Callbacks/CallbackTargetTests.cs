@@ -29,7 +29,7 @@ public sealed class CallbackTargetTests
     [InlineData("http://localhost:8888/hook")]
     public async Task LaunchRefusesACallbackToAnInternalAddress400NamingCallbackUrl(string url)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostJsonAsync("/v1/runs", CallbackTests.WithCallback(LaunchBodies.Body(), url, "s3cret"));
@@ -46,7 +46,7 @@ public sealed class CallbackTargetTests
     public async Task AllowedNetworksOrHostsOpenWhatADeploymentNeeds(string setting, string value)
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(s => s[setting] = value));
+        await using var app = await TestApp.StartAsync((s => s[setting] = value));
         await app.Database.ExampleTemplateAsync();
 
         var launched = await app.LaunchAsync(CallbackTests.WithCallback(LaunchBodies.Body(), receiver.Url, "s3cret"));
@@ -60,7 +60,7 @@ public sealed class CallbackTargetTests
     public async Task DeliveryChecksTheAddressItConnectsToAndFailsSayingWhy()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var launched = await app.LaunchAsync(LaunchBodies.Body());
         // As if the name had resolved elsewhere at launch (DNS rebinding), or an older version had stored it.
@@ -85,7 +85,7 @@ public sealed class CallbackTargetTests
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         using var stop = new CancellationTokenSource();
         var serving = ServeEndlessAnswerAsync(listener, stop.Token);
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(s =>
+        await using var app = await TestApp.StartAsync((s =>
         {
             s["Callbacks:AllowedNetworks"] = "127.0.0.1/32";
             s["Callbacks:RequestTimeout"] = "00:00:05";
@@ -111,8 +111,8 @@ public sealed class CallbackTargetTests
             var stream = client.GetStream();
             var buffer = new byte[64 * 1024];
             _ = await stream.ReadAsync(buffer, stop); // the request: its content is not needed
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000000\r\n\r\n"));
-            await stream.WriteAsync(new byte[70 * 1024]);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000000\r\n\r\n"), stop);
+            await stream.WriteAsync(new byte[70 * 1024], stop);
             await Task.Delay(TimeSpan.FromSeconds(30), stop);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException or OperationCanceledException)

@@ -16,7 +16,7 @@ public sealed class ControlHubRedirectTests
     public async Task LaunchRedirectedToAnotherHostFailsClearlyAndTheCredentialGoesNowhereElse()
     {
         using var thief = StartThief();
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.MoveOrganizationTo(thief.Url!.Replace("localhost", "127.0.0.1"));
 
@@ -31,7 +31,7 @@ public sealed class ControlHubRedirectTests
     public async Task StatusReadRedirectedToAnotherHostFailsNamingTheRefusedTargetAndSendsNothingThere()
     {
         using var thief = StartThief();
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var jobId = (await app.Service<ControlHubPlatform>().StartJobsAsync("London"))[0].JobId;
         app.ControlHub.MoveOrganizationTo(thief.Url!);
 

@@ -165,7 +165,7 @@ public sealed class HostileInputTests
 
     private static async Task<TestApp> StartAsync()
     {
-        var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         return app;
     }

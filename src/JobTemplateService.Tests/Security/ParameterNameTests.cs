@@ -18,7 +18,7 @@ public sealed class ParameterNameTests
     [InlineData("ÇITY")]
     public async Task NonIdentifierNameIsRefused400NamingTheKeyOnEveryPlatform(string name)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var set = LaunchBodies.City("London");
         set[name] = "x";
@@ -33,7 +33,7 @@ public sealed class ParameterNameTests
     [Fact]
     public async Task NameLongerThan128CharactersIsRefused400()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var name = new string('N', 129);
         var set = LaunchBodies.City("London");
@@ -76,7 +76,7 @@ public sealed class ParameterNameTests
     [Fact]
     public async Task ControlHubTemplatesTakeTheSameNamesBecauseNoProcessInterpretsThem()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var set = LaunchBodies.City("London");
         set["HTTPS_PROXY"] = "http://proxy.example.com:3128";

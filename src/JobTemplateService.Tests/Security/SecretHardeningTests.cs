@@ -67,8 +67,8 @@ public sealed class SecretHardeningTests
         var body = LaunchBodies.Body(sets: LaunchBodies.City("London"));
         body["callback-url"] = "https://hooks.example.com/jts";
         body["callback-secret"] = "guessable-1";
-        await using var first = await TestApp.StartAsync(LaunchSettings.Patient);
-        await using var second = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var first = await TestApp.StartAsync();
+        await using var second = await TestApp.StartAsync();
         foreach (var app in new[] { first, second })
         {
             await app.Database.ExampleTemplateAsync();
@@ -80,7 +80,7 @@ public sealed class SecretHardeningTests
         {
             await first.Database.ScalarAsync<string>("SELECT fingerprint FROM streamsets.launch_request"),
             await second.Database.ScalarAsync<string>("SELECT fingerprint FROM streamsets.launch_request"),
-        };
+        }.OfType<string>().ToList();
 
         Assert.NotEqual(fingerprints[0], fingerprints[1]);
         Assert.DoesNotContain(LegacyFingerprint(body), fingerprints);
@@ -89,7 +89,7 @@ public sealed class SecretHardeningTests
     [Fact]
     public async Task LaunchRecordedWithAPlainFingerprintBeforeTheUpgradeStillReplays()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body();
         using var first = await app.PostJsonAsync("/v1/runs", body);
@@ -107,13 +107,13 @@ public sealed class SecretHardeningTests
         const string secret = "whsec-at-rest-8c2f41d9";
         using var receiver = new CallbackReceiver();
         var database = await TestDatabase.CreateAsync();
-        await using var launcher = await TestApp.StartAsync(LaunchSettings.PatientAnd(CallbackReceiver.AllowLoopback), database: database);
+        await using var launcher = await TestApp.StartAsync((CallbackReceiver.AllowLoopback), database: database);
         await database.ExampleTemplateAsync();
         var launched = await launcher.LaunchAsync(CallbackTests.WithCallback(LaunchBodies.Body(), receiver.Url, secret));
         var stored = await database.ScalarAsync<string>($"SELECT callback_secret FROM streamsets.run WHERE run_id = '{launched.RunId}'");
         await launcher.DisposeAsync();
 
-        await using var deliverer = await TestApp.StartAsync(LaunchSettings.PatientAnd(CallbackReceiver.AllowLoopback), database: database);
+        await using var deliverer = await TestApp.StartAsync((CallbackReceiver.AllowLoopback), database: database);
         await deliverer.RunToCompletionAsync(launched.RunId);
         await CallbackTests.WaitForCallbackStateAsync(deliverer, launched.RunId, "DELIVERED");
 
@@ -126,7 +126,7 @@ public sealed class SecretHardeningTests
     public async Task PlainCallbackSecretOfARunFromBeforeTheUpgradeStillSigns()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(CallbackReceiver.AllowLoopback));
+        await using var app = await TestApp.StartAsync((CallbackReceiver.AllowLoopback));
         await app.Database.ExampleTemplateAsync();
         var launched = await app.LaunchAsync(CallbackTests.WithCallback(LaunchBodies.Body(), receiver.Url, "replaced"));
         await app.Database.ExecuteAsync($"UPDATE streamsets.run SET callback_secret = 'plain-old-secret' WHERE run_id = '{launched.RunId}'");

@@ -1,9 +1,11 @@
-using Microsoft.AspNetCore.DataProtection;
+using JobTemplateService.Callbacks;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>Completion callbacks (outbox, target policy, delivery) and the keys the service keeps for itself.</summary>
 internal static class CallbackRegistration

@@ -4,7 +4,7 @@ using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Display;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>
 /// Text logs, one line per event: control characters (line breaks, ESC, NEL, U+2028/9) in any

@@ -2,7 +2,7 @@ using Serilog;
 using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 internal static class Logging
 {

@@ -1,6 +1,7 @@
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>
 /// Refuses, before anything reads them, paths and query strings whose decoded text holds control

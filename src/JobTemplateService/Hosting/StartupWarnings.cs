@@ -1,4 +1,7 @@
-namespace JobTemplateService;
+using JobTemplateService.Configuration;
+using JobTemplateService.Security;
+
+namespace JobTemplateService.Hosting;
 
 /// <summary>What the service says loudly once it has started: settings that are safe only in a demo.</summary>
 internal static class StartupWarnings

@@ -1,4 +1,6 @@
-namespace JobTemplateService;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Platform;
 
 /// <summary>
 /// Where job instances run: Control Hub or the local process platform. Start calls are never

@@ -1,8 +1,10 @@
 using System.Text.Json;
+using JobTemplateService.Common;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Reads and checks a launch body and its Idempotency-Key header.</summary>
 internal static class LaunchBody
@@ -53,7 +55,7 @@ internal static class LaunchBody
         {
             if (buffer.Length + read > limit)
                 throw new BadHttpRequestException($"The body is larger than {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), ct);
         }
         return buffer;
     }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>The launch body, shared by POST /v1/runs and the original POST /streamsets/job-template-runner.</summary>
 public sealed record LaunchRequest(
@@ -43,7 +43,7 @@ public sealed record LaunchRequest(
         return Encoding.UTF8.GetBytes(canonical.ToString());
     }
 
-    /// <summary>Without an Idempotency-Key these four fields identify a launch (DESIGN §5).</summary>
+    /// <summary>Without an Idempotency-Key these four fields identify a launch (README, Repeating a launch safely).</summary>
     internal string NaturalKey()
     {
         var canonical = new StringBuilder();

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using JobTemplateService.Templates;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 internal static class LaunchRequestParser
 {

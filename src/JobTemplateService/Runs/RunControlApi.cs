@@ -1,8 +1,11 @@
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>What a caller does with a run besides launching it: wait for its outcome, cancel it, plan a launch.</summary>
 internal static class RunControlApi
@@ -70,7 +73,9 @@ internal static class RunControlApi
         if (keyProblem is not null) return keyProblem;
         var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, callbacks, ct);
         if (problem is not null) return problem;
-        return TypedResults.Ok(await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct));
+        var plan = await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct);
+        return TypedResults.Ok(new LaunchPlan(plan.Refusals.Count == 0, plan.Template, plan.Reason, plan.Instances,
+            plan.Refusals.Select(LaunchProblems.ForPlan).ToList(), plan.ExistingRunId));
     }
 }
 

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// What text from a caller may contain. PostgreSQL cannot store NUL, a lone surrogate cannot be

@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Authorization: Bearer &lt;key&gt; or X-API-Key: &lt;key&gt;. The principal's name is the key's name
@@ -41,7 +41,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         return Task.CompletedTask;
     }
 
-    private AuthenticateResult Success(ApiKeyIdentity identity)
+    private static AuthenticateResult Success(ApiKeyIdentity identity)
     {
         var claims = identity.Scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
         if (identity.Name is not null) claims.Add(new Claim(ClaimTypes.Name, identity.Name));

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Callback secrets at rest: encrypted with ASP.NET Core Data Protection (its key ring lives in the

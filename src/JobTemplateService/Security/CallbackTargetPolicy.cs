@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>appsettings.json, section Callbacks: what a deployment opens for its callbacks (comma-separated).</summary>
 internal sealed class CallbackTargetOptions

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Where Kestrel will listen, read from configuration as Kestrel reads it (urls, Kestrel:Endpoints,

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>A CIDR block (10.0.0.0/8, fc00::/7) and the blocks no callback may reach unless configured.</summary>
 internal sealed record NetworkRange(IPAddress Network, int PrefixLength, string Kind)

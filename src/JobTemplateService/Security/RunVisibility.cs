@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Which runs a caller may see. By default every read key sees every run; a key created with

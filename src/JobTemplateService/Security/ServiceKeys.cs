@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Keys the service makes for itself and keeps in the database (streamsets.service_key), so every

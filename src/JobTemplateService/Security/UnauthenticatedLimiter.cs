@@ -1,8 +1,9 @@
 using System.Threading.RateLimiting;
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Runs before authentication: a request without a key known to be valid spends a token of its

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 /// <summary>
 /// The one naming rule for parameters (DESIGN §3). On every platform a name is an identifier. On

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Where a 308 "organization moved" may lead, since the credential goes with the re-sent request:

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Control Hub answers 308 with a Location when an organization moved to another base URL.

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// Whom local jobs run as. A service running as root starts each job as LocalPlatform:RunAsUser
