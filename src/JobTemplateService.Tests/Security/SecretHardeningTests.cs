@@ -123,17 +123,23 @@ public sealed class SecretHardeningTests
     }
 
     [Fact]
-    public async Task PlainCallbackSecretOfARunFromBeforeTheUpgradeStillSigns()
+    public async Task PlainCallbackSecretOfARunFromBeforeTheUpgradeIsEncryptedOnStartAndStillSigns()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync((CallbackReceiver.AllowLoopback));
-        await app.Database.ExampleTemplateAsync();
-        var launched = await app.LaunchAsync(CallbackTests.WithCallback(LaunchBodies.Body(), receiver.Url, "replaced"));
-        await app.Database.ExecuteAsync($"UPDATE streamsets.run SET callback_secret = 'plain-old-secret' WHERE run_id = '{launched.RunId}'");
+        var database = await TestDatabase.CreateAsync();
+        await using var before = await TestApp.StartAsync(CallbackReceiver.AllowLoopback, database: database);
+        await database.ExampleTemplateAsync();
+        var launched = await before.LaunchAsync(CallbackTests.WithCallback(LaunchBodies.Body(), receiver.Url, "replaced"));
+        await before.DisposeAsync();
+        await database.ExecuteAsync($"UPDATE streamsets.run SET callback_secret = 'plain-old-secret' WHERE run_id = '{launched.RunId}'");
 
-        await app.RunToCompletionAsync(launched.RunId);
-        await CallbackTests.WaitForCallbackStateAsync(app, launched.RunId, "DELIVERED");
+        await using var upgraded = await TestApp.StartAsync(CallbackReceiver.AllowLoopback, database: database);
+        await upgraded.Service<CallbackDispatcher>().RunOnceAsync(CancellationToken.None);
+        var stored = await database.ScalarAsync<string>($"SELECT callback_secret FROM streamsets.run WHERE run_id = '{launched.RunId}'");
+        await upgraded.RunToCompletionAsync(launched.RunId);
+        await CallbackTests.WaitForCallbackStateAsync(upgraded, launched.RunId, "DELIVERED");
 
+        Assert.StartsWith("dp1:", stored);
         Assert.True(Assert.Single(receiver.Received).SignatureVerifies("plain-old-secret"));
     }
 

@@ -24,8 +24,17 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
 
     protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
+    private bool plainSecretsProtected;
+
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
+        if (!plainSecretsProtected)
+        {
+            // Runs recorded before secrets were encrypted at rest: encrypt theirs once per process start.
+            var protectedCount = await outbox.ProtectPlainSecretsAsync(secrets.Protect, ct);
+            if (protectedCount > 0) logger.LogInformation("Encrypted the callback secrets of {Count} older run(s)", protectedCount);
+            plainSecretsProtected = true;
+        }
         var due = await outbox.ClaimAsync(replica.Id, 50, ct);
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
             async (callback, token) => await DeliverAsync(callback, token));

@@ -9,7 +9,7 @@ namespace JobTemplateService.Security;
 /// </summary>
 internal sealed class CallbackSecrets(IDataProtectionProvider provider)
 {
-    private const string Prefix = "dp1:";
+    public const string Prefix = "dp1:";
     private readonly IDataProtector protector = provider.CreateProtector("JobTemplateService.CallbackSecret.v1");
 
     public string? Protect(string? secret) => secret is null ? null : Prefix + protector.Protect(secret);
