@@ -111,7 +111,8 @@ public sealed class CallbackTargetTests
             var stream = client.GetStream();
             var buffer = new byte[64 * 1024];
             _ = await stream.ReadAsync(buffer, stop); // the request: its content is not needed
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000000\r\n\r\n"), stop);
+            var head = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000000\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head), stop);
             await stream.WriteAsync(new byte[70 * 1024], stop);
             await Task.Delay(TimeSpan.FromSeconds(30), stop);
         }

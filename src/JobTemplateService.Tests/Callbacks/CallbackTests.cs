@@ -81,7 +81,8 @@ public sealed class CallbackTests
     public async Task FailedRunPostsItsCallbackWithTheFailedStateAndTheInstanceError()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("failing_job", "echo 'disk full' >&2; exit 4", CallbackReceiver.AllowLoopback));
+        await using var app = await TestApp.StartAsync(
+            LocalJobs.Command("failing_job", "echo 'disk full' >&2; exit 4", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("failing_job");
 
         var launched = await app.LaunchAsync(WithCallback(LocalJobs.Body("cb-5"), receiver.Url, Secret));
