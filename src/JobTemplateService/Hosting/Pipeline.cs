@@ -44,6 +44,7 @@ internal static class Pipeline
         app.MapMetricsApi();
         app.MapTemplatesApi();
         app.MapAdminApi();
+        app.MapTemplateAdminApi();
         return app.MapOperationalEndpoints();
     }
 

@@ -32,6 +32,7 @@ internal static class ServiceRegistration
         });
 
         services.AddSingleton<TemplateRepository>();
+        services.AddTemplateCatalog();
         services.AddSingleton<RunRepository>();
         services.AddSingleton<LaunchRepository>();
         services.AddSingleton<InstanceRepository>();

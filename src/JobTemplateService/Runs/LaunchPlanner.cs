@@ -21,6 +21,8 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
             problems.Add(new PlanProblem(422, noTemplate.Type!, noTemplate.Title!, noTemplate.Detail!, null));
             return new LaunchPlan(false, null, null, [], problems, null);
         }
+        if (TemplateAccess.Refusal(template, caller.Templates) is { } refusal)
+            return new LaunchPlan(false, null, null, [], [], null) { Refusal = refusal.Problem };
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
         if (!merge.Succeeded)
@@ -74,7 +76,15 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
 
 /// <summary>The result of POST /v1/runs/plan. can-launch is true when the launch would be accepted.</summary>
 public sealed record LaunchPlan(bool CanLaunch, PlanTemplate? Template, string? Reason, IReadOnlyList<PlannedInstance> Instances,
-    IReadOnlyList<PlanProblem> Problems, Guid? ExistingRunId);
+    IReadOnlyList<PlanProblem> Problems, Guid? ExistingRunId)
+{
+    /// <summary>Drift between the template and its platform template: worth a look, not a reason to refuse.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>A template this caller may not plan at all (forbidden, disabled): answered instead of a plan.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal { get; init; }
+}
 
 public sealed record PlanTemplate(string PatternName, int JobTemplateId, string Platform, string PlatformTemplateId,
     string InstanceNameSuffix, TimeSpan MaxWait, int? MaxConcurrentInstances)

@@ -16,7 +16,7 @@ internal static class RunControlApi
             .WithSummary("Stop every unfinished instance; they end CANCELED (with their metrics).");
         runs.MapPost("/plan", PlanRun).WithName(nameof(PlanRun)).RequireAuthorization(Scopes.Read)
             .WithSummary("Dry run: the template, why it matched, each merged parameter set with origins, and every problem. Launches nothing.")
-            .Accepts<LaunchRequest>("application/json");
+            .Accepts<LaunchRequest>("application/json").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return runs;
     }
 
@@ -60,14 +60,15 @@ internal static class RunControlApi
         }
     }
 
-    public static async Task<Results<Ok<LaunchPlan>, ValidationProblem>> PlanRun(
+    public static async Task<Results<Ok<LaunchPlan>, ProblemHttpResult, ValidationProblem>> PlanRun(
         HttpRequest http, LaunchPlanner planner, IOptions<ServiceOptions> options, CancellationToken ct)
     {
         var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
         if (keyProblem is not null) return keyProblem;
         var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
         if (problem is not null) return problem;
-        return TypedResults.Ok(await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct));
+        var plan = await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct);
+        return plan.Refusal is { } refusal ? refusal : TypedResults.Ok(plan);
     }
 }
 

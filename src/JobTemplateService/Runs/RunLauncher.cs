@@ -19,6 +19,7 @@ internal sealed class RunLauncher(
     {
         var template = await templates.ResolveAsync(request.SourceType, request.TargetType, ct);
         if (template is null) return Fail("no_template", Problems.NoTemplate(request.SourceType, request.TargetType));
+        if (TemplateAccess.Refusal(template, caller.Templates) is { } refusal) return Fail(refusal.Outcome, refusal.Problem);
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
         if (!merge.Succeeded) return Fail("invalid_parameters", Problems.Parameters(merge.Errors, merge.Detail!));
@@ -149,4 +150,8 @@ internal sealed class RunLauncher(
 }
 
 /// <summary>Who is launching: the scope idempotency keys live in, and the API key's name for the audit trail.</summary>
-internal sealed record LaunchCaller(string Scope, string? KeyName, string? IdempotencyKey);
+internal sealed record LaunchCaller(string Scope, string? KeyName, string? IdempotencyKey)
+{
+    /// <summary>The key's template limits; empty: every template.</summary>
+    public IReadOnlyList<string> Templates { get; init; } = [];
+}

@@ -1,0 +1,13 @@
+namespace JobTemplateService;
+
+/// <summary>The template catalog: discovery, contracts, drift, management through the API and as code.</summary>
+internal static class TemplateRegistration
+{
+    public static IServiceCollection AddTemplateCatalog(this IServiceCollection services)
+    {
+        services.AddSingleton<PlatformParameterReader>();
+        services.AddSingleton<TemplateStore>();
+        services.AddSingleton<TemplateDefinitionValidator>();
+        return services;
+    }
+}
