@@ -16,6 +16,12 @@ public sealed class FakeOptions
     public string OrgId { get; set; } = DefaultOrgId;
     public string TemplateName { get; set; } = "Fake template";
 
+    /// <summary>
+    /// Job templates by id with their runtime parameters (name → default value), answered by GET
+    /// job; a template instances were created from, but not listed here, has no parameters.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>> Templates { get; set; } = [];
+
     /// <summary>Each created job runs for a uniformly random time between these two.</summary>
     public TimeSpan MinDuration { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(5);

@@ -30,7 +30,7 @@ if (await StartupSchemaCheck.RunAsync(app.Services, Console.Error, CancellationT
 {
     return schemaExitCode;
 }
-if (ApiKeyCommands.IsCommand(args))
+if (ApiKeyCommands.IsCommand(args) || TemplateCommands.IsCommand(args))
 {
     return await app.RunCommandAsync(args);
 }

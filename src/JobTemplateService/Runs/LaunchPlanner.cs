@@ -9,7 +9,7 @@ namespace JobTemplateService;
 /// real launch would hit. Writes nothing and calls no platform.
 /// </summary>
 internal sealed class LaunchPlanner(TemplateRepository templates, LaunchRepository launches, PlatformRegistry platforms,
-    NpgsqlDataSource dataSource)
+    NpgsqlDataSource dataSource, TemplateDriftCheck drift)
 {
     public async Task<LaunchPlan> PlanAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
@@ -57,7 +57,10 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
                      $"to destination '{template.Destination}'; its template is job_template {template.JobTemplateId} " +
                      $"({template.Platform} template '{template.SchJobTemplateId}').";
         return new LaunchPlan(problems.Count == 0, PlanTemplate.From(template), reason, instances, problems,
-            existing?.Fingerprint == request.Fingerprint() ? existing.RunId : null);
+            existing?.Fingerprint == request.Fingerprint() ? existing.RunId : null)
+        {
+            Warnings = platform is { IsRefusingCalls: false } ? await drift.WarningsAsync(template, ct) : [],
+        };
     }
 
     private async Task<int> CapacityAsync(JobTemplate template, CancellationToken ct)

@@ -80,6 +80,7 @@ internal static class CommandRunner
     /// <summary>Runs a command-line verb against the configured database, without starting the web host.</summary>
     public static async Task<int> RunCommandAsync(this WebApplication app, string[] args)
     {
+        if (TemplateCommands.IsCommand(args)) return await TemplateCommands.RunAsync(app.Services, args, Console.Out, CancellationToken.None);
         return await ApiKeyCommands.RunAsync(app.Services.GetRequiredService<ApiKeyRepository>(), args, Console.Out, CancellationToken.None);
     }
 }

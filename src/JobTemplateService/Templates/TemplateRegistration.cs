@@ -6,6 +6,7 @@ internal static class TemplateRegistration
     public static IServiceCollection AddTemplateCatalog(this IServiceCollection services)
     {
         services.AddSingleton<PlatformParameterReader>();
+        services.AddSingleton<TemplateDriftCheck>();
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<TemplateDefinitionValidator>();
         return services;
