@@ -14,7 +14,8 @@ public sealed partial class ControlHubSimulator
 
     /// <summary>How many times GET job asked for a template.</summary>
     public int TemplateReads(string templateId) =>
-        Calls("GET", "/jobrunner/rest/v1/job/" + Uri.EscapeDataString(templateId)).Count(e => e.ResponseMessage!.StatusCode is 200);
+        server.LogEntries.Count(e => e.RequestMessage!.Method == "GET" && e.ResponseMessage!.StatusCode is 200
+            && Uri.UnescapeDataString(e.RequestMessage.Path).EndsWith("/jobrunner/rest/v1/job/" + templateId, StringComparison.Ordinal));
 
     // runtimeParameters is a JSON-encoded string, as Control Hub stores it (the SDK json.loads it).
     private WireMock.ResponseMessage? TemplateAnswer(string id) => templates.TryGetValue(id, out var parameters)

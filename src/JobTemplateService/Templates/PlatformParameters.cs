@@ -24,6 +24,9 @@ internal sealed class PlatformParameterReader(ControlHubClient client, TimeProvi
         return parameters;
     }
 
+    /// <summary>Drops what was read, so the next read asks Control Hub again.</summary>
+    public void Forget() => cache.Clear();
+
     private static SortedDictionary<string, string> Parse(string? runtimeParameters)
     {
         var parameters = new SortedDictionary<string, string>(StringComparer.Ordinal);

@@ -43,15 +43,16 @@ internal static partial class TemplateApply
         }
 
         var changedBy = "templates apply (" + Environment.UserName + ")";
-        foreach (var (name, definition) in wanted)
-        {
-            if (await store.PutAsync(name, definition, changedBy, ct) is TemplatePut.Invalid invalid)
-                return await FailAsync(output, name, string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
-        }
+        // Deletions first: a rule renamed in the file keeps its (source-type, target-type) pair.
         foreach (var name in doomed)
         {
             var (outcome, live) = await store.DeleteAsync(name, changedBy, ct);
             if (outcome == TemplateDeletion.LiveInstances) return await FailAsync(output, name, $"not deleted: {live} instance(s) are live");
+        }
+        foreach (var (name, definition) in wanted)
+        {
+            if (await store.PutAsync(name, definition, changedBy, ct) is TemplatePut.Invalid invalid)
+                return await FailAsync(output, name, string.Join("; ", invalid.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         }
         await output.WriteLineAsync($"Applied {changes} change(s).");
         return 0;
@@ -109,7 +110,7 @@ internal static partial class TemplateApply
 
     private static async Task<int> FailAsync(TextWriter output, string name, string message)
     {
-        await output.WriteLineAsync($"{name}: {message}. The templates before it were applied.");
+        await output.WriteLineAsync($"{name}: {message}. The changes listed before it were made.");
         return 1;
     }
 
