@@ -30,10 +30,8 @@ if (await StartupSchemaCheck.RunAsync(app.Services, Console.Error, CancellationT
 {
     return schemaExitCode;
 }
-if (ApiKeyCommands.IsCommand(args) || TemplateCommands.IsCommand(args))
-{
-    return await app.RunCommandAsync(args);
-}
+if (ApiKeyCommands.IsCommand(args)) return await app.RunCommandAsync(args);
+if (TemplateCommands.IsCommand(args)) return await TemplateCommands.RunAsync(app.Services, args, Console.Out, CancellationToken.None);
 
 app.UseJobTemplateServicePipeline();
 app.MapJobTemplateServiceEndpoints();

@@ -98,7 +98,7 @@ public sealed class ParameterContractTests
 
         var merge = ParameterMerger.Merge(template, [Set(("N", "1"))]);
 
-        Assert.Contains(TemplateContract.ContractPath, merge.Errors.Keys);
+        Assert.Contains(ContractMerge.ContractPath, merge.Errors.Keys);
         Assert.NotNull(merge.Detail);
     }
 

@@ -55,6 +55,21 @@ public sealed class PlatformParametersTests
     }
 
     [Fact]
+    public async Task AJobTemplateControlHubDoesNotKnowIsAPlatformRejectionAndAPlanWarning()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+
+        using var response = await app.Client.GetAsync("/v1/templates/http-to-gcs/platform-parameters");
+        var plan = JsonNode.Parse(await (await app.PostJsonAsync("/v1/runs/plan", LaunchBodies.Body())).Content.ReadAsStringAsync())!;
+
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadGateway, "/problems/platform-rejected");
+        Assert.Equal("JOBRUNNER_01", problem.GetProperty("platform-code").GetString());
+        Assert.True((bool)plan["can-launch"]!);
+        Assert.StartsWith("The Control Hub job template's parameters could not be read", Strings(plan["warnings"]).Single());
+    }
+
+    [Fact]
     public async Task ALocalTemplateHasNoPlatformParametersAndAnUnknownOneIsNotFound()
     {
         await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", "sh -c true"));

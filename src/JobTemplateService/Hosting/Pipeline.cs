@@ -44,6 +44,7 @@ internal static class Pipeline
         app.MapMetricsApi();
         app.MapTemplatesApi();
         app.MapAdminApi();
+        app.MapPlatformParametersApi();
         app.MapTemplateAdminApi();
         return app.MapOperationalEndpoints();
     }

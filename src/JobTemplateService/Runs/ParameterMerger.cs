@@ -38,7 +38,7 @@ internal static class ParameterMerger
         var locked = new SortedSet<string>(StringComparer.Ordinal);
         var missing = new SortedSet<string>(StringComparer.Ordinal);
         var instances = new List<MergedParameters>(dynamicSets.Count);
-        var contract = TemplateContract.Load(template, errors);
+        var contract = ContractMerge.Load(template, errors);
         var broken = 0;
 
         for (var i = 0; i < dynamicSets.Count; i++)
@@ -71,7 +71,7 @@ internal static class ParameterMerger
             }
             if (contract is not null)
             {
-                broken += TemplateContract.Apply(contract, $"runtime-parameters[{i}]", values, origins, errors);
+                broken += ContractMerge.Apply(contract, $"runtime-parameters[{i}]", values, origins, errors);
                 instances.Add(new MergedParameters(values, origins));
                 continue;
             }

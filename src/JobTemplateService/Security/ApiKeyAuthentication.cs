@@ -41,7 +41,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
     private AuthenticateResult Success(string? name, IEnumerable<string> scopes, IEnumerable<string> templates)
     {
         var claims = scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
-        claims.AddRange(templates.Select(t => new Claim(TemplateAccess.ClaimType, t)));
+        claims.AddRange(templates.Select(t => new Claim(TemplateLimits.ClaimType, t)));
         if (name is not null) claims.Add(new Claim(ClaimTypes.Name, name));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, name is null ? null : SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));

@@ -67,7 +67,7 @@ internal static partial class ApiKeyCommands
             errors["name"] = ["A key name is 1 to 64 letters, digits, '.', '_' or '-'."];
         if (scopes is null || scopes.Count == 0 || scopes.Any(s => !Scopes.All.Contains(s)))
             errors["scopes"] = [$"Scopes are one or more of {string.Join(", ", Scopes.All)}."];
-        if (TemplateAccess.Problems(templates) is { Length: > 0 } templateProblems) errors["templates"] = templateProblems;
+        if (TemplateLimits.Problems(templates) is { Length: > 0 } templateProblems) errors["templates"] = templateProblems;
         return errors;
     }
 
@@ -80,7 +80,6 @@ internal static class CommandRunner
     /// <summary>Runs a command-line verb against the configured database, without starting the web host.</summary>
     public static async Task<int> RunCommandAsync(this WebApplication app, string[] args)
     {
-        if (TemplateCommands.IsCommand(args)) return await TemplateCommands.RunAsync(app.Services, args, Console.Out, CancellationToken.None);
         return await ApiKeyCommands.RunAsync(app.Services.GetRequiredService<ApiKeyRepository>(), args, Console.Out, CancellationToken.None);
     }
 }

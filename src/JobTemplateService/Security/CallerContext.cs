@@ -11,6 +11,6 @@ internal static class CallerContext
     public static LaunchCaller For(HttpContext http, string? idempotencyKey)
     {
         var name = http.User.Identity is { IsAuthenticated: true } identity ? identity.Name : null;
-        return new LaunchCaller(name ?? Anonymous, name, idempotencyKey) { Templates = TemplateAccess.Limits(http.User) };
+        return new LaunchCaller(name ?? Anonymous, name, idempotencyKey) { Templates = TemplateLimits.Of(http.User) };
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,29 +9,18 @@ namespace JobTemplateService;
 /// </summary>
 internal static class TemplateAccess
 {
-    public const string ClaimType = "jts:template";
-    public const string TagPrefix = "tag:";
-
-    public static IReadOnlyList<string> Limits(ClaimsPrincipal user) => user.FindAll(ClaimType).Select(c => c.Value).ToList();
-
     public static bool Allows(IReadOnlyCollection<string> limits, JobTemplate template) =>
-        limits.Count == 0 || limits.Any(limit => limit.StartsWith(TagPrefix, StringComparison.Ordinal)
-            ? template.Tags.Contains(limit[TagPrefix.Length..], StringComparer.Ordinal)
+        limits.Count == 0 || limits.Any(limit => limit.StartsWith(TemplateLimits.TagPrefix, StringComparison.Ordinal)
+            ? template.Tags.Contains(limit[TemplateLimits.TagPrefix.Length..], StringComparer.Ordinal)
             : Glob(limit).IsMatch(template.PatternName));
 
-    /// <summary>Problems with a key's template limits (empty when they are fine).</summary>
-    public static string[] Problems(IReadOnlyCollection<string>? limits) => (limits ?? [])
-        .Where(l => string.IsNullOrWhiteSpace(l) || l.Length > 200 || l == TagPrefix || l.Any(c => char.IsControl(c) || c == ','))
-        .Select(l => $"'{l}' is not a template limit: a pattern-name glob (* and ?) or tag:<tag>, 1 to 200 characters.")
-        .ToArray();
-
     public static ProblemHttpResult Forbidden(string patternName) =>
-        JobTemplateService.Problems.Problem(StatusCodes.Status403Forbidden, "forbidden", "The API key may not use this template.",
+        Problems.Problem(StatusCodes.Status403Forbidden, "forbidden", "The API key may not use this template.",
             $"This API key is limited to other templates; it may not launch or plan '{patternName}'.",
             new() { ["template"] = patternName });
 
     public static ProblemHttpResult Disabled(string patternName) =>
-        JobTemplateService.Problems.Problem(StatusCodes.Status422UnprocessableEntity, "template-disabled", "The template is disabled.",
+        Problems.Problem(StatusCodes.Status422UnprocessableEntity, "template-disabled", "The template is disabled.",
             $"The template '{patternName}' is disabled; an admin enables it with PUT /v1/admin/templates/{patternName}.",
             new() { ["template"] = patternName });
 
@@ -44,6 +32,12 @@ internal static class TemplateAccess
         return null;
     }
 
-    private static Regex Glob(string pattern) =>
-        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Globs = new(StringComparer.Ordinal);
+
+    private static Regex Glob(string pattern)
+    {
+        if (Globs.Count > 10_000) Globs.Clear();
+        return Globs.GetOrAdd(pattern, p => new Regex("^" + Regex.Escape(p).Replace(@"\*", ".*").Replace(@"\?", ".") + "$",
+            RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+    }
 }

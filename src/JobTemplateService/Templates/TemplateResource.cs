@@ -34,7 +34,3 @@ public sealed record TemplateResource(
         Parameters = t.ParametersSchema is { } schema ? JsonSerializer.Deserialize<JsonElement>(schema) : null,
     };
 }
-
-/// <summary>A Control Hub job template's own runtime parameters beside the drift against the template.</summary>
-public sealed record PlatformParametersResource(string PatternName, string PlatformTemplateId,
-    IReadOnlyDictionary<string, string> PlatformParameters, TemplateDrift Drift);

@@ -1,7 +1,7 @@
 namespace JobTemplateService;
 
 /// <summary>The contract's part of a merge: defaults first, then validation of what the instance will run with.</summary>
-internal static class TemplateContract
+internal static class ContractMerge
 {
     public const string ContractPath = "template.parameters";
 
