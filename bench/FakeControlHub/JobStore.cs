@@ -78,10 +78,10 @@ public sealed class JobStore(FakeOptions options, TimeProvider time)
     /// <summary>A job template as GET job answers it (jobTemplate true; runtimeParameters a JSON string), or null.</summary>
     public JobJson? Template(string id)
     {
-        Dictionary<string, string>? parameters;
+        var parameters = options.Templates.FirstOrDefault(t => t.Id == id)?.Parameters;
         lock (gate)
         {
-            if (!options.Templates.TryGetValue(id, out parameters) && !counters.ContainsKey(id)) return null;
+            if (parameters is null && !counters.ContainsKey(id)) return null;
         }
         var orgId = options.OrgId;
         return new JobJson(id, options.TemplateName, null, orgId, "admin@" + orgId, 0, false, "Fake pipeline", FakeIds.PipelineId(orgId),
