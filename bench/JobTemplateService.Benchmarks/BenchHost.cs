@@ -1,3 +1,6 @@
+using JobTemplateService.Configuration;
+using JobTemplateService.Hosting;
+
 namespace JobTemplateService.Benchmarks;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using JobTemplateService.Platform.ControlHub;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Benchmarks;

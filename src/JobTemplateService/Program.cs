@@ -1,4 +1,8 @@
-using JobTemplateService;
+using JobTemplateService.Catalog;
+using JobTemplateService.Configuration;
+using JobTemplateService.Hosting;
+using JobTemplateService.Schema;
+using JobTemplateService.Security;
 
 // Generating the one-file psql install needs no configuration and no database.
 if (MigrateCommand.IsScriptRequest(args))

@@ -81,7 +81,7 @@ public sealed class CancelTests
     [Fact]
     public async Task AQueuedInstanceEndsCanceledWithoutEverBeingStarted()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             extraColumns: ", max_concurrent_instances", extraValues: ", 1");
         app.ControlHub.DefaultScript = JobScript.RunsForever();
@@ -102,7 +102,7 @@ public sealed class CancelTests
 
     private static async Task<TestApp> StartAsync(JobScript? script = null)
     {
-        var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.DefaultScript = script ?? JobScript.RunsForever();
         return app;

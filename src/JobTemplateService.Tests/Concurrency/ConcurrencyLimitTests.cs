@@ -84,7 +84,7 @@ public sealed class ConcurrencyLimitTests
     {
         await using var first = await StartAsync(limit: 3);
         await using var second = await TestApp.StartAsync(
-            LaunchSettings.PatientAnd(s => s["streamsets:url"] = first.ControlHub.Url), database: first.Database);
+            s => s["streamsets:url"] = first.ControlHub.Url, database: first.Database);
         await ControlHubSimulator.WarmUpAsync();
         using var sampler = new LiveInstanceSampler(first.Database);
 
@@ -102,7 +102,7 @@ public sealed class ConcurrencyLimitTests
 
     private static async Task<TestApp> StartAsync(int limit)
     {
-        var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             extraColumns: ", max_concurrent_instances", extraValues: $", {limit}");
         app.ControlHub.DefaultScript = JobScript.RunsForever();

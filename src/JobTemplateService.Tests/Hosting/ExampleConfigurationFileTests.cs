@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Tests;
 
-/// <summary>database.ini.example and platform.ini.example, read by the same INI provider the service uses.</summary>
+/// <summary>database.ini.example and platform.ini.example, read by the service's own INI reader.</summary>
 public sealed class ExampleConfigurationFileTests
 {
     [Fact]
@@ -57,7 +57,25 @@ public sealed class ExampleConfigurationFileTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
-    private static IConfigurationRoot Read(string path) => new ConfigurationBuilder().AddIniFile(path, optional: false).Build();
+    [Fact]
+    public void LocalCommandOfThePlatformExampleRunsAScriptThatExists()
+    {
+        var configuration = Read(Uncommented("platform.ini.example", "platform.ini", ";[local]", ";csv_filter="));
+
+        var command = configuration["local:csv_filter"];
+
+        Assert.NotNull(command);
+        var script = command.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.True(File.Exists(RepositoryFiles.Path(script)), $"platform.ini.example [local] names '{script}', which does not exist");
+    }
+
+    /// <summary>Read as the service reads its INI files (the original's ConfigParser rules), not by another INI provider.</summary>
+    private static IConfigurationRoot Read(string path)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        IniFile.Read(Path.GetFileName(path), File.ReadAllLines(path), values);
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    }
 
     /// <summary>A copy of an example file with the lines starting with one of <paramref name="prefixes"/> uncommented.</summary>
     private static string Uncommented(string example, string name, params string[] prefixes)

@@ -9,10 +9,9 @@ public static class ApiKeyRequests
 {
     public const string BootstrapKey = "bootstrap-admin-key-for-tests-5f0d2c71";
 
-    /// <summary>Security:Mode=ApiKeys, revocation effective at once, a bootstrap admin key, patient launches.</summary>
+    /// <summary>Security:Mode=ApiKeys, revocation effective at once, a bootstrap admin key.</summary>
     public static void ApiKeys(Dictionary<string, string?> settings)
     {
-        LaunchSettings.Patient(settings);
         settings["Security:Mode"] = "ApiKeys";
         settings["Security:KeyCacheDuration"] = "00:00:00";
         settings["Security:BootstrapAdminKey"] = BootstrapKey;

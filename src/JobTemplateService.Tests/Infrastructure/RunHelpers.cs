@@ -14,16 +14,6 @@ public static class RunHelpers
 
     static RunHelpers() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    /// <summary>
-    /// Client timeouts far above any healthy answer: on a loaded machine the default 2 s launch
-    /// timeout can expire, which would turn a plain launch into an unclear one.
-    /// </summary>
-    public static void Patient(Dictionary<string, string?> settings)
-    {
-        settings["ControlHubClient:LaunchTimeout"] = "00:00:30";
-        settings["ControlHubClient:ReadTimeout"] = "00:00:30";
-    }
-
     /// <summary>POST /v1/runs with one instance per city; fails unless the service answers 202.</summary>
     public static async Task<RunResource> LaunchAsync(this HttpClient client, string source, string target, params string[] cities)
     {

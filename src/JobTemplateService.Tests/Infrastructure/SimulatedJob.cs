@@ -38,7 +38,7 @@ public sealed class SimulatedJob(string id, string templateId, string name, Dict
 
     public bool IsTerminal => Current.Status is "INACTIVE" or "INACTIVE_ERROR" or "ACTIVATION_ERROR";
 
-    /// <summary>A JobStatus object (reference §2.2).</summary>
+    /// <summary>A JobStatus object, as Control Hub answers it.</summary>
     public JsonObject StatusJson(string status, string color) => new()
     {
         ["id"] = $"{Id}-status-1", ["jobId"] = Id, ["pipelineCommitId"] = "c1", ["runCount"] = 1, ["user"] = "service@" + ControlHubSimulator.OrgId,
@@ -50,7 +50,7 @@ public sealed class SimulatedJob(string id, string templateId, string name, Dict
     };
 
     /// <summary>
-    /// A JobJson object (reference §2.2); runtimeParameters is a JSON-encoded string; tags as jobTags
+    /// A JobJson object, as Control Hub answers it; runtimeParameters is a JSON-encoded string; tags as jobTags
     /// objects (sch_models.Job.tags reads these first) and, unless told otherwise, rawJobTags.
     /// </summary>
     public JsonObject JobJson(bool withRawTags = true)

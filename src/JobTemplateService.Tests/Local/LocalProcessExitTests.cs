@@ -17,12 +17,12 @@ public sealed class LocalProcessExitTests
             "echo out; echo 'the problem' >&2; exit 3", null, environment, [], lines.Add)).ToList();
 
         var failures = new ConcurrentBag<string>();
-        await Parallel.ForEachAsync(processes, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (process, _) =>
+        await Parallel.ForEachAsync(processes, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (process, token) =>
         {
             try
             {
                 process.Start();
-                var code = await process.Exited.WaitAsync(TimeSpan.FromSeconds(30));
+                var code = await process.Exited.WaitAsync(TimeSpan.FromSeconds(30), token);
                 if (code != 3 || process.LastErrorLine != "the problem")
                     failures.Add($"exit {code}, last error line '{process.LastErrorLine}'");
             }

@@ -8,7 +8,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MonitorWritesOneMetricsRowWhenJobFinishes()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.NextJobs(new JobScript(["ACTIVE/GREEN", "INACTIVE/GRAY"], null, Input: 120, Output: 110, Errors: 6, StageErrors: 4));
         var before = DateTime.UtcNow.AddSeconds(-1);
@@ -37,7 +37,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MonitorRecordsForceStoppedJobAsFailedWithItsErrorMessage()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.NextJobs(JobScript.ForceStopped(1_499));
         var launched = await app.Client.LaunchAsync("http", "gcs", "Phoenix");
@@ -60,7 +60,7 @@ public sealed class InstanceMonitorTests
     [InlineData("ACTIVATION_ERROR", "RED", "JOBRUNNER_06 - No engine matches the job's labels", "FAILED")]
     public async Task MonitorCountsOnlyInactiveWithoutRedAsSuccess(string status, string color, string? error, string expected)
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.NextJobs(new JobScript(["ACTIVE/GREEN", $"{status}/{color}"], error, 10, 7, 2, 1));
         var launched = await app.Client.LaunchAsync("http", "gcs", "Lagos");
@@ -79,7 +79,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MonitorNeverWritesASecondMetricsRowForAnInstance()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var launched = await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix");
         await app.RunToCompletionAsync(launched.RunId);
@@ -101,7 +101,6 @@ public sealed class InstanceMonitorTests
         // A 1 ms poll interval: every instance is due again long before a pass of one-instance claims ends.
         await using var app = await TestApp.StartAsync(settings =>
         {
-            RunHelpers.Patient(settings);
             settings["Monitor:ClaimBatchSize"] = "1";
         });
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
@@ -124,7 +123,6 @@ public sealed class InstanceMonitorTests
         // checked; due one interval after its own check, the last would miss the next pass.
         await using var app = await TestApp.StartAsync(settings =>
         {
-            RunHelpers.Patient(settings);
             settings["Monitor:ClaimBatchSize"] = "1";
             settings["Monitor:PollInterval"] = "00:00:10";
         });
@@ -145,7 +143,7 @@ public sealed class InstanceMonitorTests
     [Fact]
     public async Task MetricsTableRejectsASecondRowForTheSameInstance()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var launched = await app.Client.LaunchAsync("http", "gcs", "London");
         await app.RunToCompletionAsync(launched.RunId);

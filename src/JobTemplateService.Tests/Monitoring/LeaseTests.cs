@@ -7,7 +7,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task ConcurrentClaimsByDifferentOwnersNeverReturnTheSameInstance()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var run = await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix", "Lagos", "Oslo", "Lima", "Perth");
         var leases = app.Service<LeaseRepository>();
@@ -24,7 +24,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task HeldLeaseIsNotClaimedByAnotherOwner()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix");
         var leases = app.Service<LeaseRepository>();
@@ -42,7 +42,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task ExpiredLeaseIsClaimedByAnotherOwnerWithAHigherGeneration()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         await app.Client.LaunchAsync("http", "gcs", "London");
         var leases = app.Service<LeaseRepository>();
@@ -64,7 +64,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task CompletionFencedWithStaleGenerationChangesNothing()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var run = await app.Client.LaunchAsync("http", "gcs", "London");
         var (leases, completions) = (app.Service<LeaseRepository>(), app.Service<CompletionRepository>());
@@ -90,7 +90,7 @@ public sealed class LeaseTests
     [Fact]
     public async Task CompletionByAnOwnerWhoseLeaseWasTakenOverChangesNothing()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var run = await app.Client.LaunchAsync("http", "gcs", "London");
         var (leases, completions) = (app.Service<LeaseRepository>(), app.Service<CompletionRepository>());

@@ -8,7 +8,7 @@ public sealed class MonitorBulkCallTests
     [Fact]
     public async Task CancelOfARunOfManyInstancesSendsOneBulkStop()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.DefaultScript = JobScript.RunsForever();
         var launched = await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix", "Oslo");
@@ -25,7 +25,7 @@ public sealed class MonitorBulkCallTests
     [Fact]
     public async Task InstancesFinishingTogetherAreDeletedWithOneBulkDeleteAfterTheirMetrics()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId, deleteAfterCompletion: true);
         var launched = await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix", "Oslo");
 
@@ -45,7 +45,6 @@ public sealed class MonitorBulkCallTests
     {
         await using var app = await TestApp.StartAsync(settings =>
         {
-            RunHelpers.Patient(settings);
             settings["ControlHubClient:ReadRetries"] = "0";
         });
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId, deleteAfterCompletion: true);

@@ -5,7 +5,7 @@ public sealed class MonitorCleanupTests
     [Fact]
     public async Task MonitorDeletesJobOnlyAfterItsMetricsRowExists()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId, deleteAfterCompletion: true);
         var rowsWhenDeleted = new List<long>();
         app.ControlHub.BeforeDelete(jobId => rowsWhenDeleted.Add(app.Database.QuerySingleAsync<long>(
@@ -34,7 +34,7 @@ public sealed class MonitorCleanupTests
     [Fact]
     public async Task MonitorKeepsJobOnPlatformWhenTemplateDoesNotAskForDeletion()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId, deleteAfterCompletion: false);
         var launched = await app.Client.LaunchAsync("http", "gcs", "London");
 

@@ -10,7 +10,7 @@ public sealed class MonitorFailureTests
     public async Task FailingPassIsLoggedAndNextPassContinues()
     {
         var log = new CapturedLog();
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient, s => s.AddSingleton<ILogEventSink>(log));
+        await using var app = await TestApp.StartAsync(services: s => s.AddSingleton<ILogEventSink>(log));
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         var launched = await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix");
         app.ControlHub.FailingStatusCalls = 10;
@@ -32,7 +32,7 @@ public sealed class MonitorFailureTests
     [Fact]
     public async Task MonitorFailsInstanceWhoseJobNoLongerExistsOnThePlatform()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.NextJobs(JobScript.RunsForever());
         var launched = await app.Client.LaunchAsync("http", "gcs", "London");

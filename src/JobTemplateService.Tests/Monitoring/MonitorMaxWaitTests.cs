@@ -7,7 +7,7 @@ public sealed class MonitorMaxWaitTests
     [Fact]
     public async Task MonitorForceStopsJobAfterMaxWaitAndEndsItTimedOut()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId,
             extraColumns: ", max_wait", extraValues: ", interval '1 second'");
         app.ControlHub.NextJobs(JobScript.RunsForever());
@@ -33,7 +33,7 @@ public sealed class MonitorMaxWaitTests
     [Fact]
     public async Task MonitorLeavesJobRunningBeforeItsMaxWait()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId,
             extraColumns: ", max_wait", extraValues: ", interval '1 hour'");
         app.ControlHub.NextJobs(JobScript.RunsForever());

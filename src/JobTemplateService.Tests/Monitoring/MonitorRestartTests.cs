@@ -10,14 +10,14 @@ public sealed class MonitorRestartTests
         await database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         controlHub.NextJobs(JobScript.Succeeds(activePolls: 2), JobScript.ForceStopped(300));
         RunResource beforeRestart;
-        await using (var first = ServiceReplica.Start(database, controlHub, RunHelpers.Patient))
+        await using (var first = ServiceReplica.Start(database, controlHub))
         {
             var launched = await first.Client.LaunchAsync("http", "gcs", "London", "Phoenix");
             await first.MonitorPassAsync();
             beforeRestart = await first.Client.GetRunAsync(launched.RunId);
         }
 
-        await using var second = ServiceReplica.Start(database, controlHub, RunHelpers.Patient);
+        await using var second = ServiceReplica.Start(database, controlHub);
         for (var pass = 0; pass < 5; pass++) await second.MonitorPassAsync();
         var run = await second.Client.GetRunAsync(beforeRestart.RunId);
         var rows = await database.MetricsRowsAsync(beforeRestart.RunId);
@@ -36,12 +36,12 @@ public sealed class MonitorRestartTests
         var database = await TestDatabase.CreateAsync();
         await database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         controlHub.NextJobs(JobScript.Succeeds(activePolls: 1));
-        var first = ServiceReplica.Start(database, controlHub, RunHelpers.Patient);
+        var first = ServiceReplica.Start(database, controlHub);
         var launched = await first.Client.LaunchAsync("http", "gcs", "London");
         var held = await first.Service<LeaseRepository>().ClaimAsync(first.Service<ReplicaIdentity>().Id, 10, TimeSpan.FromMinutes(5), default);
 
         await first.DisposeAsync();
-        await using var second = ServiceReplica.Start(database, controlHub, RunHelpers.Patient);
+        await using var second = ServiceReplica.Start(database, controlHub);
         for (var pass = 0; pass < 3; pass++) await second.MonitorPassAsync();
         var run = await second.Client.GetRunAsync(launched.RunId);
 

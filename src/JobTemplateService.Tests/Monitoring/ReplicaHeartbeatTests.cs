@@ -6,7 +6,6 @@ public sealed class ReplicaHeartbeatTests
 
     private static void QuietHeartbeat(Dictionary<string, string?> settings)
     {
-        RunHelpers.Patient(settings);
         // The test beats by hand; validation wants lease > 2 x interval and timeout > interval.
         settings["Monitor:HeartbeatInterval"] = "01:00:00";
         settings["Monitor:ReplicaTimeout"] = "02:00:00";

@@ -11,8 +11,8 @@ public sealed class ServiceLogTests
     {
         var firstLog = new CapturedLog();
         var secondLog = new CapturedLog();
-        await using var first = await TestApp.StartAsync(RunHelpers.Patient, s => s.AddSingleton<ILogEventSink>(firstLog));
-        await using var second = await TestApp.StartAsync(RunHelpers.Patient, s => s.AddSingleton<ILogEventSink>(secondLog));
+        await using var first = await TestApp.StartAsync(services: s => s.AddSingleton<ILogEventSink>(firstLog));
+        await using var second = await TestApp.StartAsync(services: s => s.AddSingleton<ILogEventSink>(secondLog));
         await first.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
 
         await first.Client.LaunchAsync("http", "gcs", "London");

@@ -36,7 +36,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task MetricsCountLaunchesPlatformCallsAndFinishedInstances()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var before = await app.ScrapeAsync();
 
@@ -62,7 +62,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task NoMetricLabelCarriesARunIdUserRunIdUserIdOrJobId()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var userRunId = "nightly-" + Guid.NewGuid().ToString("N")[..12];
         var userId = $"user-{Guid.NewGuid().ToString("N")[..8]}@example.com";

@@ -151,7 +151,7 @@ public sealed class OutcomeTests
 
     private static async Task<TestApp> StartAsync(JobScript? script = null)
     {
-        var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         if (script is not null) app.ControlHub.DefaultScript = script;
         return app;

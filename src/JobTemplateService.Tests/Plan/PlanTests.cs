@@ -84,7 +84,7 @@ public sealed class PlanTests
     [Fact]
     public async Task PlanSaysWhichInstancesWouldQueueUnderTheTemplateLimit()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId, extraColumns: ", max_concurrent_instances", extraValues: ", 1");
 
         var plan = await PlanAsync(app, LaunchBodies.Body(sets: [LaunchBodies.City("London"), LaunchBodies.City("Paris", "FR")]));
@@ -108,7 +108,7 @@ public sealed class PlanTests
 
     private static async Task<TestApp> StartAsync()
     {
-        var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             sourceParameters: """{"HTTP_MODE": "POLLING", "HTTP_METHOD": "GET"}""",
             destinationConnection: $$"""{"GCS_CONNECTION": "{{ConnectionSecret}}"}""",

@@ -7,7 +7,7 @@ public sealed class ControlHubClientTests
     [Fact]
     public async Task EveryCallCarriesCredentialOrganizationAndCsrfHeadersAndAJsonContentType()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var runId = Guid.NewGuid();
         var jobId = (await platform.StartJobsAsync(runId, "London"))[0].JobId;
@@ -38,7 +38,7 @@ public sealed class ControlHubClientTests
     [Fact]
     public async Task OrgMovedIsFollowedWithSameMethodAndBodyAndRemembered()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var jobId = (await app.Service<ControlHubPlatform>().StartJobsAsync("London"))[0].JobId;
         app.ControlHub.MoveOrganization();
 
@@ -60,7 +60,7 @@ public sealed class ControlHubClientTests
     [Fact]
     public async Task OrgMoveLearnedOnACallWithAnEscapedJobIdIsRemembered()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var jobId = (await app.Service<ControlHubPlatform>().StartJobsAsync("London"))[0].JobId;
         app.ControlHub.MoveOrganization();
 
@@ -77,7 +77,7 @@ public sealed class ControlHubClientTests
     [Fact]
     public async Task StatusReadsAreRetriedOnServiceUnavailable()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var jobId = (await platform.StartJobsAsync("London"))[0].JobId;
         app.ControlHub.FailingStatusCalls = 2;
@@ -91,7 +91,7 @@ public sealed class ControlHubClientTests
     [Fact]
     public async Task LaunchPostIsNeverRetried()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.ServerErrorWithoutCreating();
 
         var failure = await Record.ExceptionAsync(() => app.Service<ControlHubPlatform>().StartJobsAsync("London"));

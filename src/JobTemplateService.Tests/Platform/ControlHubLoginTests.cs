@@ -65,7 +65,6 @@ public sealed class ControlHubLoginTests
     {
         await using var app = await TestApp.StartAsync(settings =>
         {
-            RunHelpers.Patient(settings);
             settings["streamsets:login_url"] = settings["streamsets:url"];
         });
         await app.Database.ExampleTemplateAsync();
@@ -91,7 +90,6 @@ public sealed class ControlHubLoginTests
     /// <summary>[streamsets] with cred_id and cred_token only; the login service is the simulator's stub instead of StreamSets' own.</summary>
     private static Action<Dictionary<string, string?>> OnlyCredentials() => settings =>
     {
-        RunHelpers.Patient(settings);
         settings["streamsets:login_url"] = settings["streamsets:url"];
         settings.Remove("streamsets:url");
         settings["ControlHubClient:LoginRetryDelay"] = "00:00:00";

@@ -6,7 +6,7 @@ public sealed class ControlHubPairingTests
     [Fact]
     public async Task JobsAnsweredInReverseOrderArePairedWithTheInstanceThatAskedForThem()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.OkInReverseOrder();
         var instances = Instances("London", "Phoenix", "Oslo");
 
@@ -21,7 +21,7 @@ public sealed class ControlHubPairingTests
     [Fact]
     public async Task InstancesWithIdenticalParametersEachGetTheirOwnJob()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.OkInReverseOrder();
         var instances = Instances("London", "London", "Phoenix");
 
@@ -34,7 +34,7 @@ public sealed class ControlHubPairingTests
     [Fact]
     public async Task AnAnswerMissingAJobIsAnUnclearOutcomeNotAGuess()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.OkWithoutLastItem();
 
         var failure = await Record.ExceptionAsync(() => app.Service<ControlHubPlatform>().StartAsync(Request(Instances("London", "Phoenix")), default));
@@ -48,7 +48,7 @@ public sealed class ControlHubPairingTests
     [Fact]
     public async Task AJobMatchingTwoDifferentParameterSetsIsAnUnclearOutcome()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var instances = new[]
         {
             new StartInstance(Guid.NewGuid(), 1, 0, new Dictionary<string, string> { ["CITY"] = "London" }),

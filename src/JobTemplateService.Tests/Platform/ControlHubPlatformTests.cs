@@ -10,7 +10,7 @@ public sealed class ControlHubPlatformTests
     [Fact]
     public async Task StartTurnsIssuesAnswerIntoPlatformRejectedException()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.Rejected("JOBRUNNER_66", "Job template is not valid: no pipeline committed");
 
         var failure = await Record.ExceptionAsync(() => app.Service<ControlHubPlatform>().StartJobsAsync("London"));
@@ -24,7 +24,7 @@ public sealed class ControlHubPlatformTests
     [Fact]
     public async Task LaunchRejectedByControlHubAnswers502WithItsCodeAndMessage()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         app.ControlHub.OnCreate = _ => CreateAnswer.Rejected("JOBRUNNER_66", "Job template is not valid: no pipeline committed");
 
@@ -42,7 +42,7 @@ public sealed class ControlHubPlatformTests
     [Fact]
     public async Task OtherControlHubErrorsStayControlHubExceptions()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.ServerErrorWithoutCreating();
 
         var missingJob = await Record.ExceptionAsync(() => app.Service<ControlHubClient>().GetJobAsync("no-such-job:org", default));
@@ -59,7 +59,6 @@ public sealed class ControlHubPlatformTests
     {
         await using var app = await TestApp.StartAsync(s =>
         {
-            RunHelpers.Patient(s);
             s["ControlHubClient:BreakerMinimumThroughput"] = "2";
             s["ControlHubClient:BreakerFailureRatio"] = "0.5";
             s["ControlHubClient:ReadRetries"] = "0";
@@ -87,7 +86,7 @@ public sealed class ControlHubPlatformTests
     [Fact]
     public async Task RecordCountsUnderKeyZeroAreReadAsTheLatestRun()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var jobId = (await platform.StartJobsAsync("London"))[0].JobId;
         app.ControlHub.RecordCountsFor(jobId, new JsonObject
@@ -105,7 +104,7 @@ public sealed class ControlHubPlatformTests
     [Fact]
     public async Task RecordCountsWithoutKeyZeroFallBackToTheHighestRunCount()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var jobId = (await platform.StartJobsAsync("London"))[0].JobId;
         app.ControlHub.RecordCountsFor(jobId, new JsonObject

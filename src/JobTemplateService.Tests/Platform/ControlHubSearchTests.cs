@@ -6,7 +6,7 @@ public sealed class ControlHubSearchTests
     [Fact]
     public async Task RunJobsAreSearchedByTheOrganizationQualifiedTagIdAsTheSdkAsks()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var runId = Guid.NewGuid();
         var started = await platform.StartJobsAsync(runId, "London", "Phoenix");
@@ -25,7 +25,7 @@ public sealed class ControlHubSearchTests
     [Fact]
     public async Task AJobWhoseTagsComeOnlyInJobTagsIsFound()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var runId = Guid.NewGuid();
         var started = await platform.StartJobsAsync(runId, "London");
@@ -39,7 +39,7 @@ public sealed class ControlHubSearchTests
     [Fact]
     public async Task EveryPageOfTheRunsJobsIsRead()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var runId = Guid.NewGuid();
         var started = await platform.StartJobsAsync(runId, "London", "Phoenix", "Oslo");
@@ -54,7 +54,7 @@ public sealed class ControlHubSearchTests
     [Fact]
     public async Task JobsOfAnotherRunOrTemplateAreNotFound()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var runId = Guid.NewGuid();
         await platform.StartJobsAsync(runId, "London");

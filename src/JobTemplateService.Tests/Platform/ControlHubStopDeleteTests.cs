@@ -6,7 +6,7 @@ public sealed class ControlHubStopDeleteTests
     [Fact]
     public async Task OneJobIsDeletedThroughV2WhenTheJobRunnerOffersItAndTheApiIsReadOnce()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var started = await platform.StartJobsAsync("London", "Phoenix");
 
@@ -21,7 +21,7 @@ public sealed class ControlHubStopDeleteTests
     [Fact]
     public async Task OneJobIsDeletedThroughV1WhenTheJobRunnerDoesNotOfferV2()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         app.ControlHub.OffersV2Delete = false;
         var platform = app.Service<ControlHubPlatform>();
         var jobId = (await platform.StartJobsAsync("London"))[0].JobId;
@@ -36,7 +36,7 @@ public sealed class ControlHubStopDeleteTests
     [Fact]
     public async Task ManyJobsAreDeletedAndStoppedWithOneBulkCallEach()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var jobIds = (await platform.StartJobsAsync("London", "Phoenix", "Oslo")).Select(s => s.JobId).ToList();
 
@@ -54,7 +54,7 @@ public sealed class ControlHubStopDeleteTests
     [Fact]
     public async Task JobsAlreadyGoneCountAsStoppedAndDeletedWhileTheOthersAreStoppedAndDeleted()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var jobIds = (await platform.StartJobsAsync("London", "Phoenix")).Select(s => s.JobId).ToList();
         app.ControlHub.Job(jobIds[0]).Deleted = true;
@@ -71,7 +71,7 @@ public sealed class ControlHubStopDeleteTests
     [Fact]
     public async Task ADeleteControlHubRefusesIsThrownSoTheCallerTriesAgain()
     {
-        await using var app = await TestApp.StartAsync(RunHelpers.Patient);
+        await using var app = await TestApp.StartAsync();
         var platform = app.Service<ControlHubPlatform>();
         var jobId = (await platform.StartJobsAsync("London"))[0].JobId;
         app.ControlHub.FailDeletes(400);
@@ -87,7 +87,6 @@ public sealed class ControlHubStopDeleteTests
     {
         await using var app = await TestApp.StartAsync(settings =>
         {
-            RunHelpers.Patient(settings);
             settings["streamsets:project"] = "project-7";
         });
         var platform = app.Service<ControlHubPlatform>();

@@ -13,7 +13,7 @@ public sealed class LaunchAnswerFidelityTests
     [Fact]
     public async Task LaunchWhoseAnswerIsLostAfterCreatingEndsWithExactlyOneJobPerInstance()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.LostAfterCreating();
 
@@ -29,7 +29,7 @@ public sealed class LaunchAnswerFidelityTests
     [Fact]
     public async Task LaunchAnsweredWithAServerErrorAfterCreatingEndsWithExactlyOneJobPerInstance()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.ServerErrorAfterCreating();
 
@@ -45,7 +45,7 @@ public sealed class LaunchAnswerFidelityTests
     [Fact]
     public async Task LaunchAnsweredInReverseOrderPairsEachJobWithItsOwnInstance()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.OkInReverseOrder();
 
@@ -62,7 +62,7 @@ public sealed class LaunchAnswerFidelityTests
     [Fact]
     public async Task AnAnswerThatCannotBePairedLeavesTheInstancesStartingAndTheyAreAdoptedNotStartedAgain()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.OkWithoutLastItem();
 

@@ -9,7 +9,7 @@ public sealed class LaunchControlHubConnectionTests
     [Fact]
     public async Task LaunchFollowsTheOrgMovedRedirectAndCreatesOnce()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.MoveOrganization();
 
@@ -26,7 +26,7 @@ public sealed class LaunchControlHubConnectionTests
     [Fact]
     public async Task LaunchAnswers503WithRetryAfterAndRecordsNothingWhenControlHubCannotBeReached()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(settings => settings["streamsets:url"] = "http://127.0.0.1:9"));
+        await using var app = await TestApp.StartAsync(settings => settings["streamsets:url"] = "http://127.0.0.1:9");
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
@@ -41,13 +41,13 @@ public sealed class LaunchControlHubConnectionTests
     {
         var database = await TestDatabase.CreateAsync();
         await database.ExampleTemplateAsync();
-        var unreachable = LaunchSettings.PatientAnd(settings => settings["streamsets:url"] = "http://127.0.0.1:9");
+        Action<Dictionary<string, string?>> unreachable = settings => settings["streamsets:url"] = "http://127.0.0.1:9";
         await using (var down = await TestApp.StartAsync(unreachable, database: database))
         {
             using var refused = await down.PostRawAsync("/v1/runs", Seed.TwoCityBody);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         }
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient, database: database);
+        await using var app = await TestApp.StartAsync(database: database);
 
         using var repeated = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
         // The refusal's Retry-After (10 s) has passed: whatever is still due is due now.
@@ -63,7 +63,7 @@ public sealed class LaunchControlHubConnectionTests
     [Fact]
     public async Task LaunchAnswers502WhenControlHubRefusesTheCredentials()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(settings => settings["streamsets:cred_token"] = ControlHubSimulator.Token(ControlHubSimulator.OrgId, "wrong-signature")));
+        await using var app = await TestApp.StartAsync(settings => settings["streamsets:cred_token"] = ControlHubSimulator.Token(ControlHubSimulator.OrgId, "wrong-signature"));
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);

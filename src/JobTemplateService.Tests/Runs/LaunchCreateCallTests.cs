@@ -11,7 +11,7 @@ public sealed class LaunchCreateCallTests
     [Fact]
     public async Task CreateCallCarriesTheMergedParameterSetsAsStrings()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
@@ -30,7 +30,7 @@ public sealed class LaunchCreateCallTests
     [Fact]
     public async Task CreateCallAttachesToTheTemplateWithCounterSuffixAndTheRunTag()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
@@ -47,7 +47,7 @@ public sealed class LaunchCreateCallTests
     [Fact]
     public async Task CreateCallNeverAsksControlHubToDeleteEvenWhenTheTemplateDeletesAfterCompletion()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId, deleteAfterCompletion: true);
 
         using var response = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body());
@@ -59,7 +59,7 @@ public sealed class LaunchCreateCallTests
     [Fact]
     public async Task CreateCallUsesTheTemplatesInstanceNameSuffix()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             extraColumns: ", instance_name_suffix, instance_name_parameter", extraValues: ", 'PARAM_VALUE', 'CITY'");
 
@@ -76,7 +76,7 @@ public sealed class LaunchCreateCallTests
     [Fact]
     public async Task CreateCallCarriesTheCredentialAndCsrfHeaders()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace JobTemplateService.Tests;
 
-/// <summary>DESIGN §5: a repeated launch replays the first answer; a different request under the same key is refused.</summary>
+/// <summary>A repeated launch replays the first answer; a different request under the same key is refused.</summary>
 public sealed class LaunchIdempotencyTests
 {
     [Theory]
@@ -12,7 +12,7 @@ public sealed class LaunchIdempotencyTests
     [InlineData("launch-7d1c")]
     public async Task IdenticalRepeatReplaysTheFirstAnswerWithoutLaunchingAgain(string? key)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         using var first = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody, key);
         var firstBody = await first.Content.ReadAsStringAsync();
@@ -30,7 +30,7 @@ public sealed class LaunchIdempotencyTests
     [Fact]
     public async Task IdenticalRepeatOnTheOriginalEndpointAnswersOkWithTheSameRun()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         using var first = await app.PostRawAsync("/streamsets/job-template-runner", Seed.TwoCityBody);
 
@@ -47,7 +47,7 @@ public sealed class LaunchIdempotencyTests
     [Fact]
     public async Task SameUserRunIdWithADifferentBodyIsRefusedWithoutLaunching()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         using var first = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body("run-1", sets: LaunchBodies.City("London")));
 
@@ -62,7 +62,7 @@ public sealed class LaunchIdempotencyTests
     [Fact]
     public async Task SameIdempotencyKeyWithADifferentBodyIsRefusedWithoutLaunching()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         using var first = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body("run-1"), idempotencyKey: "nightly-42");
 
@@ -76,7 +76,7 @@ public sealed class LaunchIdempotencyTests
     [Fact]
     public async Task IdenticalLaunchWhileTheFirstIsStillStartingIsToldItIsInFlight()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var creating = new TaskCompletionSource();
         app.ControlHub.OnCreate = _ =>
@@ -99,7 +99,7 @@ public sealed class LaunchIdempotencyTests
     [Fact]
     public async Task DifferentIdempotencyKeysLaunchTheSameBodyTwice()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         using var first = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody, "monday");
 

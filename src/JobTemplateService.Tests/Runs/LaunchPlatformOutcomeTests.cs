@@ -11,7 +11,7 @@ public sealed class LaunchPlatformOutcomeTests
     [InlineData("/streamsets/job-template-runner")]
     public async Task LaunchAnswers502WithThePlatformsIssueWhenControlHubRejects(string path)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.Rejected("JOBRUNNER_123", "Job template is not valid");
 
@@ -26,7 +26,7 @@ public sealed class LaunchPlatformOutcomeTests
     [Fact]
     public async Task RejectedLaunchLeavesAFailedRunWithStartFailedInstances()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.Rejected("JOBRUNNER_123", "Job template is not valid");
         using var launch = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);
@@ -50,7 +50,7 @@ public sealed class LaunchPlatformOutcomeTests
     [Fact]
     public async Task ServerErrorAfterCreatingAnswers202StartingAndTheMonitorAdoptsTheJobsByRunTag()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.OnCreate = _ => CreateAnswer.ServerErrorAfterCreating();
 
@@ -74,7 +74,7 @@ public sealed class LaunchPlatformOutcomeTests
     [Fact]
     public async Task ServerErrorWithoutCreatingIsStartedExactlyOnceMoreByTheMonitor()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var creates = 0;
         app.ControlHub.OnCreate = _ => Interlocked.Increment(ref creates) == 1 ? CreateAnswer.ServerErrorWithoutCreating() : CreateAnswer.Ok;
@@ -127,7 +127,7 @@ public sealed class LaunchPlatformOutcomeTests
     [Fact]
     public async Task JobsAPlatformCreatesAfterTheFirstSearchAreAdoptedNotStartedAgain()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var deferred = new List<CreateCall>();
         app.ControlHub.OnCreate = call =>
@@ -154,7 +154,7 @@ public sealed class LaunchPlatformOutcomeTests
     [Fact]
     public async Task JobsTheFirstCreateMakesAfterTheRestartAreStoppedAndDeletedOnceTheRunIsSettled()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var deferred = new List<CreateCall>();
         app.ControlHub.OnCreate = call =>

@@ -11,7 +11,7 @@ public sealed class LaunchRejectionTests
     [InlineData("/streamsets/job-template-runner")]
     public async Task LaunchAnswers422WhenNoRuleMapsSourceToTarget(string path)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostJsonAsync(path, LaunchBodies.Body(source: "http", target: "s3"));
@@ -27,7 +27,7 @@ public sealed class LaunchRejectionTests
     [InlineData("/streamsets/job-template-runner")]
     public async Task LaunchRejectsCallerValueForLockedStaticKey(string path)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var phoenix = LaunchBodies.City("Phoenix", "US");
         phoenix["HTTP_MODE"] = "STREAMING";
@@ -45,7 +45,7 @@ public sealed class LaunchRejectionTests
     [Fact]
     public async Task LaunchLetsCallerValueWinForAnOverridableStaticKey()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId, sourceParameters: """{"HTTP_MODE": "POLLING"}""",
             extraColumns: ", overridable_parameters", extraValues: ", ARRAY['HTTP_MODE']");
         var london = LaunchBodies.City("London");
@@ -63,7 +63,7 @@ public sealed class LaunchRejectionTests
     [Fact]
     public async Task OverridableKeyDoesNotUnlockTheOtherStaticKeys()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             sourceParameters: """{"HTTP_MODE": "POLLING", "HTTP_METHOD": "GET"}""",
             extraColumns: ", overridable_parameters", extraValues: ", ARRAY['HTTP_MODE']");
@@ -81,7 +81,7 @@ public sealed class LaunchRejectionTests
     [Fact]
     public async Task LaunchAnswers422WhenARequiredParameterIsMissing()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             extraColumns: ", required_parameters", extraValues: ", ARRAY['CITY', 'GCS_BUCKET']");
         var phoenix = LaunchBodies.City("Phoenix", "US");
@@ -98,7 +98,7 @@ public sealed class LaunchRejectionTests
     [Fact]
     public async Task LaunchStartsWhenEveryRequiredParameterIsGiven()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             extraColumns: ", required_parameters", extraValues: ", ARRAY['CITY', 'GCS_BUCKET']");
 

@@ -16,7 +16,7 @@ public sealed class LaunchRunTests
     [Fact]
     public async Task LaunchAnswers202WithLocationAndTheRunResourceInKebabCase()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var templateId = await app.Database.ScalarAsync<int>("SELECT job_template_id FROM streamsets.job_template");
 
@@ -49,7 +49,7 @@ public sealed class LaunchRunTests
     [Fact]
     public async Task LaunchStartsOneInstancePerParameterSetWithTheJobIdsControlHubReturned()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body(sets: [LaunchBodies.City("London"), LaunchBodies.City("Phoenix", "US"), LaunchBodies.City("Lyon", "FR")]);
 
@@ -71,7 +71,7 @@ public sealed class LaunchRunTests
     [Fact]
     public async Task OriginalEndpointAnswers200WithStatusOkAndTheRunFields()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/streamsets/job-template-runner", Seed.TwoCityBody);
@@ -93,8 +93,7 @@ public sealed class LaunchRunTests
     public async Task GetOfTheLocationReturnsTheLaunchedRun(string path)
     {
         // Real clocks tick in 100 ns, Postgres keeps µs: this clock makes every reading show the difference.
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient,
-            services: s => s.AddSingleton<TimeProvider>(new SubMicrosecondClock()));
+        await using var app = await TestApp.StartAsync(services: s => s.AddSingleton<TimeProvider>(new SubMicrosecondClock()));
         await app.Database.ExampleTemplateAsync();
         using var launch = await app.PostRawAsync(path, Seed.TwoCityBody);
         var launched = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(await launch.Content.ReadAsStringAsync())!;
@@ -111,7 +110,7 @@ public sealed class LaunchRunTests
     [Fact]
     public async Task LaunchRecordsTheRunAndItsInstancesBeforeCallingControlHub()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         IReadOnlyList<string>? duringCreate = null;
         app.ControlHub.OnCreate = _ =>
@@ -130,7 +129,7 @@ public sealed class LaunchRunTests
     [Fact]
     public async Task LaunchAnswersRunningWithoutWaitingForTheJobsToBecomeActive()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", Seed.TwoCityBody);

@@ -25,7 +25,7 @@ public sealed class LaunchValidationTests
     [MemberData(nameof(BadStringFields))]
     public async Task LaunchRejectsMissingNonStringOrBlankRequiredField(string path, string field, string? rawValue)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body();
         if (rawValue is null) body.Remove(field);
@@ -41,7 +41,7 @@ public sealed class LaunchValidationTests
     [Fact]
     public async Task LaunchNamesEveryBadFieldAtOnce()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", """{ "user-id": 7, "source-type": "" }""");
@@ -57,7 +57,7 @@ public sealed class LaunchValidationTests
     [InlineData("")]
     public async Task LaunchRejectsBodyThatIsNotJson(string body)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", body);
@@ -72,7 +72,7 @@ public sealed class LaunchValidationTests
     [InlineData("null")]
     public async Task LaunchRejectsJsonBodyThatIsNotAnObject(string body)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs", body);
@@ -87,7 +87,7 @@ public sealed class LaunchValidationTests
     [InlineData("/streamsets/job-template-runner")]
     public async Task LaunchAnswers413WhenBodyIsLargerThanTheLimit(string path)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(settings => settings["Service:MaxRequestBodyBytes"] = "1024"));
+        await using var app = await TestApp.StartAsync(settings => settings["Service:MaxRequestBodyBytes"] = "1024");
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body(sets: LaunchBodies.City(new string('x', 2_000)));
 
@@ -100,7 +100,7 @@ public sealed class LaunchValidationTests
     [Fact]
     public async Task LaunchAcceptsBodyJustUnderTheLimit()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(settings => settings["Service:MaxRequestBodyBytes"] = "1024"));
+        await using var app = await TestApp.StartAsync(settings => settings["Service:MaxRequestBodyBytes"] = "1024");
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body(sets: LaunchBodies.City("London"));
 
@@ -116,7 +116,7 @@ public sealed class LaunchValidationTests
     [InlineData("key-of-256-chars")]
     public async Task LaunchRejectsBadIdempotencyKey(string key)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         if (key == "key-of-256-chars") key = new string('k', 256);
 
@@ -130,7 +130,7 @@ public sealed class LaunchValidationTests
     [Fact]
     public async Task LaunchAcceptsIdempotencyKeyOf255PrintableCharacters()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(), idempotencyKey: new string('k', 255));

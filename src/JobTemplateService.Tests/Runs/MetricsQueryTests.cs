@@ -15,7 +15,7 @@ public sealed class MetricsQueryTests
     [Fact]
     public async Task MetricsListsOnlyTheRowsOfTheRequestedUserRunIdOnceItsRunsFinish()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         app.ControlHub.NextJobs(JobScript.Succeeds(100), JobScript.Succeeds(200), JobScript.Succeeds(300));
         var wanted = await LaunchAsync(app, "run-a", LaunchBodies.City("London"), LaunchBodies.City("Phoenix", "US"));
@@ -39,7 +39,7 @@ public sealed class MetricsQueryTests
     [Fact]
     public async Task MetricsAsCsvHasTheOriginalColumnNamesAndOneLinePerRow()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var wanted = await LaunchAsync(app, "run-a", LaunchBodies.City("London"), LaunchBodies.City("Phoenix", "US"));
         var other = await LaunchAsync(app, "run-b", LaunchBodies.City("Lyon", "FR"));
@@ -64,7 +64,7 @@ public sealed class MetricsQueryTests
     [Fact]
     public async Task MetricsFiltersByUserIdToo()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var anns = await LaunchAsync(app, "run-a", LaunchBodies.City("London"));
         using var bobLaunch = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body("run-a", "bob@example.com"));
@@ -82,7 +82,7 @@ public sealed class MetricsQueryTests
     [InlineData("limit=1001")]
     public async Task MetricsRejectsALimitOutOfRange(string query)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
 
         using var response = await app.Client.GetAsync($"/v1/metrics?user-run-id=run-a&{query}");
 

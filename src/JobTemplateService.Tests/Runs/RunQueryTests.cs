@@ -8,7 +8,7 @@ public sealed class RunQueryTests
     [Fact]
     public async Task GetOfAnUnknownRunAnswers404Problem()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         var runId = Guid.NewGuid();
 
         using var response = await app.Client.GetAsync($"/v1/runs/{runId}");
@@ -20,7 +20,7 @@ public sealed class RunQueryTests
     [Fact]
     public async Task GetOfARunIdThatIsNotAGuidAnswers404Problem()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
 
         using var response = await app.Client.GetAsync("/v1/runs/run-123");
 
@@ -31,7 +31,7 @@ public sealed class RunQueryTests
     [Fact]
     public async Task ListFiltersByUserRunIdAndUserIdNewestFirstWithInstances()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var annFirst = await LaunchAsync(app, "ann", "r1", 2);
         var annSecond = await LaunchAsync(app, "ann", "r2", 1);
@@ -54,7 +54,7 @@ public sealed class RunQueryTests
     [Fact]
     public async Task ListPagesWithLimitAndCursorUntilNoNextLinkIsGiven()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var launched = new List<Guid>();
         for (var i = 1; i <= 5; i++) launched.Add(await LaunchAsync(app, "ann", $"r{i}", 1));
@@ -78,7 +78,7 @@ public sealed class RunQueryTests
     [Fact]
     public async Task ListFiltersByState()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var running = await LaunchAsync(app, "ann", "r1", 1);
         app.ControlHub.OnCreate = _ => CreateAnswer.Rejected("JOBRUNNER_123", "Job template is not valid");
@@ -99,7 +99,7 @@ public sealed class RunQueryTests
     [InlineData("cursor=page-2", "cursor")]
     public async Task ListRejectsInvalidQueryNamingTheParameter(string query, string parameter)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
 
         using var response = await app.Client.GetAsync($"/v1/runs?{query}");
 
@@ -110,7 +110,7 @@ public sealed class RunQueryTests
     [Fact]
     public async Task ListRejectsALimitThatIsNotANumber()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
 
         using var response = await app.Client.GetAsync("/v1/runs?limit=ten");
 

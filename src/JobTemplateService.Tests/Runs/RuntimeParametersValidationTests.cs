@@ -14,7 +14,7 @@ public sealed class RuntimeParametersValidationTests
     [InlineData("[]")]
     public async Task LaunchRejectsRuntimeParametersThatAreNotANonEmptyArray(string? rawValue)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body();
         if (rawValue is null) body.Remove("runtime-parameters");
@@ -34,7 +34,7 @@ public sealed class RuntimeParametersValidationTests
     [InlineData("[{ \"CITY\": \"Phoenix\" }]")]
     public async Task LaunchRejectsParameterSetThatIsNotAnObjectNamingItsIndex(string rawElement)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body();
         body["runtime-parameters"]!.AsArray().Add(JsonNode.Parse(rawElement));
@@ -52,7 +52,7 @@ public sealed class RuntimeParametersValidationTests
     [InlineData("null")]
     public async Task LaunchRejectsNonScalarParameterValueNamingTheKey(string rawValue)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var london = LaunchBodies.City("London");
         london["CITY"] = JsonNode.Parse(rawValue);
@@ -70,7 +70,7 @@ public sealed class RuntimeParametersValidationTests
     [InlineData("{ \"\": \"London\" }", "runtime-parameters[0].")]
     public async Task LaunchRejectsBadParameterNames(string rawSet, string errorKey)
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostRawAsync("/v1/runs",
@@ -84,7 +84,7 @@ public sealed class RuntimeParametersValidationTests
     [Fact]
     public async Task LaunchRejectsMoreInstancesThanTheConfiguredMaximum()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(settings => settings["Service:MaxInstancesPerLaunch"] = "2"));
+        await using var app = await TestApp.StartAsync(settings => settings["Service:MaxInstancesPerLaunch"] = "2");
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body(sets: [LaunchBodies.City("London"), LaunchBodies.City("Paris"), LaunchBodies.City("Rome")]);
 
@@ -99,7 +99,7 @@ public sealed class RuntimeParametersValidationTests
     [Fact]
     public async Task LaunchAcceptsExactlyTheConfiguredMaximumOfInstances()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.PatientAnd(settings => settings["Service:MaxInstancesPerLaunch"] = "2"));
+        await using var app = await TestApp.StartAsync(settings => settings["Service:MaxInstancesPerLaunch"] = "2");
         await app.Database.ExampleTemplateAsync();
         var body = LaunchBodies.Body(sets: [LaunchBodies.City("London"), LaunchBodies.City("Paris")]);
 
@@ -112,7 +112,7 @@ public sealed class RuntimeParametersValidationTests
     [Fact]
     public async Task LaunchSendsNumbersAndBooleansToControlHubAsStrings()
     {
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         var set = LaunchBodies.City("London");
         set["LIMIT"] = 42;

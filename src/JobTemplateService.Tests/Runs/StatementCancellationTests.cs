@@ -18,7 +18,6 @@ public sealed class StatementCancellationTests
         var log = new CapturedLog();
         await using var app = await TestApp.StartAsync(settings =>
         {
-            RunHelpers.Patient(settings);
             settings["Serilog:MinimumLevel:Override:Npgsql"] = "Debug";
         }, s => s.AddSingleton<ILogEventSink>(log));
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);

@@ -102,7 +102,7 @@ public sealed class LaunchSecretMaskingTests
 
     private static async Task<TestApp> SecretTemplateAppAsync()
     {
-        var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        var app = await TestApp.StartAsync();
         await app.Database.TemplateAsync("http", "gcs", Seed.ExampleTemplateId,
             destinationConnection: $$"""{"GCS_CONNECTION": "conn-1", "GCS_SERVICE_ACCOUNT": "{{TemplateSecret}}"}""",
             extraColumns: ", secret_parameters", extraValues: ", ARRAY['GCS_SERVICE_ACCOUNT']");

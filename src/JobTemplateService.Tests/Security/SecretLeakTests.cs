@@ -91,7 +91,6 @@ public sealed class SecretLeakTests
 
     private static void VerboseLogging(Dictionary<string, string?> settings)
     {
-        LaunchSettings.Patient(settings);
         settings["Logging:Format"] = "none";
         settings["Serilog:MinimumLevel:Default"] = "Verbose";
         foreach (var source in new[] { "Microsoft.AspNetCore", "Microsoft.Extensions.Http", "System.Net.Http.HttpClient", "Npgsql" })

@@ -14,7 +14,7 @@ public sealed class SecurityModeTests
     public async Task NoneModeLetsAnonymousCallersLaunchAndLogsALoudWarning()
     {
         var logs = new LogCapture();
-        await using var app = await TestApp.StartAsync(LaunchSettings.Patient, services: s => s.AddSingleton<ILogEventSink>(logs));
+        await using var app = await TestApp.StartAsync(services: s => s.AddSingleton<ILogEventSink>(logs));
         await app.Database.ExampleTemplateAsync();
 
         using var response = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body());

@@ -80,7 +80,7 @@ public sealed class TemplatesTests
 
     private static async Task<TestApp> StartAsync()
     {
-        var app = await TestApp.StartAsync(LaunchSettings.Patient);
+        var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
         await app.Database.ExecuteAsync($$"""
             UPDATE streamsets.job_template

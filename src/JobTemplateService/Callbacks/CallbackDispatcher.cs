@@ -1,8 +1,10 @@
 using System.Text;
 using System.Text.Json;
+using JobTemplateService.Common;
+using JobTemplateService.Runs;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Callbacks;
 
 /// <summary>
 /// Delivers completion callbacks from the durable outbox: POSTs {event, delivery-id, run} to the

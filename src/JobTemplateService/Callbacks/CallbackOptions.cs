@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Callbacks;
 
 /// <summary>Completion callbacks (appsettings.json, section Callbacks).</summary>
 internal sealed class CallbackOptions

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Callbacks;
 
 /// <summary>The callback outbox: rows are queued by refresh_run_state when a run finishes, in the same transaction.</summary>
 internal sealed class CallbackRepository(NpgsqlDataSource dataSource)

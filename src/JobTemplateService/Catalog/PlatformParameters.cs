@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Templates;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// A Control Hub job template's own runtime parameters (names and default values), read with

@@ -1,6 +1,11 @@
+using JobTemplateService.Common;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Platform;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>A Control Hub template's own runtime parameters beside the drift against the template (discovery, read scope).</summary>
 internal static class PlatformParametersApi

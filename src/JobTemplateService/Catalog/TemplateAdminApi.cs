@@ -1,8 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using JobTemplateService.Common;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>Templates managed through the API (admin scope): no hand-written SQL, every change audited.</summary>
 internal static class TemplateAdminApi
@@ -86,7 +88,7 @@ internal static class TemplateAdminApi
             ? TypedResults.Ok(new TemplateHistory(patternName, changes)) : Problems.NotFound("template", patternName);
 
     internal static string CallerName(HttpContext http) =>
-        http.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : CallerContext.Anonymous;
+        http.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : "anonymous";
 
     private static TemplateDocument Masked(TemplateDocument document) => document with { Template = TemplateSecrets.Masked(document.Template) };
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// `templates apply`: validates the whole file first, prints what would change (create, update

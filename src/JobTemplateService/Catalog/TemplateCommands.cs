@@ -1,4 +1,8 @@
-namespace JobTemplateService;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Platform;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// Templates as code, run instead of the web host:

@@ -1,8 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using JobTemplateService.Common;
+using JobTemplateService.Templates;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// A template as PUT /v1/admin/templates/{pattern-name} takes it and templates.yaml holds it:

@@ -1,7 +1,10 @@
 using System.Text.Json.Nodes;
+using JobTemplateService.Platform.Kubernetes;
+using JobTemplateService.Platform.Local;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// Everything a template must be before it is stored: a valid contract, statics that are objects

@@ -1,4 +1,8 @@
-namespace JobTemplateService;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Platform;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Catalog;
 
 /// <summary>Drift of a Control Hub template as plan warnings: a plan still answers when Control Hub cannot be read.</summary>
 internal sealed class TemplateDriftCheck(PlatformParameterReader reader)

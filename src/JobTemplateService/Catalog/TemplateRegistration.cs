@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>The template catalog: discovery, contracts, drift, management through the API and as code.</summary>
 internal static class TemplateRegistration

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>A template definition as the columns of streamsets.job_template.</summary>
 internal sealed record TemplateRow(

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using JobTemplateService.Security;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// Secret static values never leave the service: answers, exports and the audit trail carry the

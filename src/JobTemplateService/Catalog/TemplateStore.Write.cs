@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Dapper;
+using JobTemplateService.Common;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 internal sealed partial class TemplateStore
 {

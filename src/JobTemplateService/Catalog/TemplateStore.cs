@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// Templates as the admin API and templates.yaml see them: rule, template row and relationship

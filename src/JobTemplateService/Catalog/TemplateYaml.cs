@@ -1,10 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using JobTemplateService.Common;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Catalog;
 
 /// <summary>
 /// templates.yaml: "templates:" mapping each pattern name to the body PUT takes, in YAML. YAML is

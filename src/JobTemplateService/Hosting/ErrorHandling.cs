@@ -1,9 +1,11 @@
+using JobTemplateService.Common;
+using JobTemplateService.Platform;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using Polly.CircuitBreaker;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>
 /// Maps the exceptions a caller can act on to problem+json: a platform or database that cannot be

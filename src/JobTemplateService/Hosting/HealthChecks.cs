@@ -1,8 +1,9 @@
 using Dapper;
+using JobTemplateService.Platform;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>Ready only when Postgres answers.</summary>
 internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck

@@ -1,7 +1,7 @@
 using Serilog;
 using Serilog.Formatting.Compact;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 internal static class Logging
 {

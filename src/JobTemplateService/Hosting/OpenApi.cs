@@ -1,9 +1,10 @@
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>OpenAPI document at /swagger/v1/swagger.json, UI at /swagger.</summary>
 internal static class OpenApi

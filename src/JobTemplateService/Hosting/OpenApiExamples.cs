@@ -1,8 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Runs;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.OpenApi;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>Request and response examples for the OpenAPI document, built from real objects.</summary>
 internal static class OpenApiExamples

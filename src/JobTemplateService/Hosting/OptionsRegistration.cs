@@ -1,6 +1,12 @@
+using JobTemplateService.Configuration;
+using JobTemplateService.Instances;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Platform.Local;
+using JobTemplateService.Runs;
+using JobTemplateService.Schema;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>Binds and validates every options class at startup: a wrong value stops the process with one line.</summary>
 internal static class OptionsRegistration

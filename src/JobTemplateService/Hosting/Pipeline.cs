@@ -1,8 +1,13 @@
+using JobTemplateService.Catalog;
+using JobTemplateService.Metrics;
+using JobTemplateService.Runs;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Prometheus;
 using Serilog;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 internal static class Pipeline
 {

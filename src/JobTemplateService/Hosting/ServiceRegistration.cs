@@ -1,9 +1,23 @@
 using Dapper;
+using JobTemplateService.Callbacks;
+using JobTemplateService.Catalog;
+using JobTemplateService.Common;
+using JobTemplateService.Configuration;
+using JobTemplateService.Instances;
+using JobTemplateService.Metrics;
+using JobTemplateService.Monitoring;
+using JobTemplateService.Platform;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Platform.Kubernetes;
+using JobTemplateService.Platform.Local;
+using JobTemplateService.Runs;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Hosting;
 
 /// <summary>Every registration of the service, in one place.</summary>
 internal static class ServiceRegistration
@@ -39,6 +53,7 @@ internal static class ServiceRegistration
         services.AddSingleton<MetricsRepository>();
         services.AddSingleton<LeaseRepository>();
         services.AddSingleton<CompletionRepository>();
+        services.AddSingleton<CancelRepository>();
 
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<RunLauncher>();

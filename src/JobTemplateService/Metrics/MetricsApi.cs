@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text;
+using JobTemplateService.Common;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Metrics;
 
 internal static class MetricsApi
 {

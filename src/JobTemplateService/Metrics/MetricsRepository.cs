@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Metrics;
 
 internal sealed class MetricsRepository(NpgsqlDataSource dataSource)
 {

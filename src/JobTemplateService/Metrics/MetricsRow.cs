@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Metrics;
 
 /// <summary>One row of streamsets.job_run_metrics: one finished instance.</summary>
 public sealed record MetricsRow

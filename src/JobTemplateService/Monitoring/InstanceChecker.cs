@@ -1,6 +1,9 @@
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Platform;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Does what each claimed instance needs, by state: start (PENDING), reconcile an unclear start

@@ -1,6 +1,8 @@
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// The hosted monitor. Each pass claims the instances that are due (on any replica, via leases),

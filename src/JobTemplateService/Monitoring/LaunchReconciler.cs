@@ -1,6 +1,13 @@
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Platform;
+using JobTemplateService.Platform.ControlHub;
+using JobTemplateService.Runs;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Instances of one run that were recorded but not (provably) started. PENDING ones were never
@@ -112,7 +119,7 @@ internal sealed class LaunchReconciler(TemplateRepository templates, InstanceSta
         }
         if (items.Count > 0)
         {
-            await starter.StartAsync(platform, new StartBatch(instancesToStart[0].RunId, replica.Id, template, fromState, items), null, ct);
+            await starter.StartAsync(platform, new StartBatch(instancesToStart[0].RunId, replica.Id, template, fromState, items), ct);
         }
     }
 }

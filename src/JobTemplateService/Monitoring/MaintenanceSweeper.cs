@@ -1,8 +1,10 @@
 using Dapper;
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Housekeeping on every replica (each statement is safe to run concurrently): forgets launch
@@ -17,7 +19,7 @@ internal sealed class MaintenanceSweeper(NpgsqlDataSource dataSource, ServiceTel
 
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             WITH expired AS (
                 SELECT scope, request_key FROM streamsets.launch_request
                  WHERE expires_at < now() ORDER BY expires_at LIMIT 10000 FOR UPDATE SKIP LOCKED
@@ -25,12 +27,12 @@ internal sealed class MaintenanceSweeper(NpgsqlDataSource dataSource, ServiceTel
             DELETE FROM streamsets.launch_request r USING expired
              WHERE r.scope = expired.scope AND r.request_key = expired.request_key;
             SELECT state, count(*) AS count FROM streamsets.run_instance
-             WHERE state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING') GROUP BY state;
+             WHERE state IN {InstanceStates.LiveSql} GROUP BY state;
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, cancellationToken: ct));
         var counts = (await results.ReadAsync<(string State, long Count)>()).ToDictionary(r => r.State, r => r.Count);
-        telemetry.LiveInstances(counts);
+        telemetry.LiveInstances(InstanceStates.Live.ToDictionary(state => state, state => counts.GetValueOrDefault(state)));
         return counts.Count;
     }
 }

@@ -1,6 +1,8 @@
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Keeps this replica visible to its peers, renews the leases it is working on, and releases

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Platform;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Monitoring;
 
 /// <summary>
 /// Polls running instances with one bulk status call per batch, sends stops for cancellations

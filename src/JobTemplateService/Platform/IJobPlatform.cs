@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform;
 
 /// <summary>
 /// Where job instances run: Control Hub or the local process platform. Start calls are never

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform;
 
 /// <summary>
-/// Which parameter names may become environment variables of a job process (DESIGN §3): identifiers,
+/// Which parameter names may become environment variables of a job process: identifiers,
 /// and none that the runtime itself interprets — the service's own, dynamic loaders, shells,
 /// language runtimes, proxies. Shared by every process-based platform.
 /// </summary>

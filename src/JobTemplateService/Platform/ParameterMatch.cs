@@ -1,4 +1,6 @@
-namespace JobTemplateService;
+using JobTemplateService.Security;
+
+namespace JobTemplateService.Platform;
 
 /// <summary>
 /// Whether a platform job carries an instance's parameters: every one of the instance's parameters

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform;
 
 internal sealed class PlatformRegistry(IEnumerable<IJobPlatform> platforms)
 {

@@ -1,4 +1,6 @@
-namespace JobTemplateService;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Runs;
 
 /// <summary>The contract's part of a merge: defaults first, then validation of what the instance will run with.</summary>
 internal static class ContractMerge

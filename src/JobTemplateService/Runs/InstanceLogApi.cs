@@ -1,10 +1,13 @@
 using System.Text;
 using Dapper;
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// Output of local processes, line by line, for a UI or `curl` to tail: pass the last next-offset

@@ -1,8 +1,9 @@
 using System.Text.Json;
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Reads and checks a launch body and its Idempotency-Key header.</summary>
 internal static class LaunchBody

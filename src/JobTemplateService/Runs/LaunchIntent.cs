@@ -1,6 +1,7 @@
 using System.Text.Json;
+using JobTemplateService.Templates;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Everything recorded before the platform is called.</summary>
 internal sealed record LaunchIntent(

@@ -1,7 +1,12 @@
 using Dapper;
+using JobTemplateService.Catalog;
+using JobTemplateService.Instances;
+using JobTemplateService.Platform;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// A dry run of a launch: the template chosen and why, each merged parameter set with the origin
@@ -11,39 +16,27 @@ namespace JobTemplateService;
 internal sealed class LaunchPlanner(TemplateRepository templates, LaunchRepository launches, PlatformRegistry platforms,
     NpgsqlDataSource dataSource, TemplateDriftCheck drift)
 {
-    public async Task<LaunchPlan> PlanAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
+    public async Task<PlannedLaunch> PlanAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
-        var problems = new List<PlanProblem>();
+        var refusals = new List<LaunchRefusal>();
         var template = await templates.ResolveAsync(request.SourceType, request.TargetType, ct);
         if (template is null)
         {
-            var noTemplate = Problems.NoTemplate(request.SourceType, request.TargetType).ProblemDetails;
-            problems.Add(new PlanProblem(422, noTemplate.Type!, noTemplate.Title!, noTemplate.Detail!, null));
-            return new LaunchPlan(false, null, null, [], problems, null);
+            return new PlannedLaunch(null, null, [], [new LaunchRefusal.NoTemplate(request.SourceType, request.TargetType)], null);
         }
-        if (TemplateAccess.Refusal(template, caller.Templates) is { } refusal)
-            return new LaunchPlan(false, null, null, [], [], null) { Refusal = refusal.Problem };
+        if (LaunchRefusal.ForTemplate(template, caller) is { } refusal) return new PlannedLaunch(null, null, [], [refusal], null);
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
-        if (!merge.Succeeded)
-            problems.Add(new PlanProblem(422, Problems.TypePrefix + "parameters", "The runtime parameters do not fit the template.",
-                merge.Detail!, merge.Errors));
+        if (!merge.Succeeded) refusals.Add(new LaunchRefusal.InvalidParameters(merge.Errors, merge.Detail!));
 
         var platform = platforms.Find(template.Platform);
-        if (platform is null)
-            problems.Add(new PlanProblem(503, Problems.TypePrefix + "platform-not-configured", "The template's platform is not configured.",
-                $"The template runs on '{template.Platform}', which this service has no configuration for.", null));
-        else if (platform.IsRefusingCalls)
-            problems.Add(new PlanProblem(503, Problems.TypePrefix + "platform-unavailable", "The platform is unavailable.",
-                $"{template.Platform} is failing; a launch now would be refused.", null));
+        if (platform is null) refusals.Add(new LaunchRefusal.PlatformNotConfigured(template.Platform));
+        else if (platform.IsRefusingCalls) refusals.Add(new LaunchRefusal.PlatformUnavailable(template.Platform));
 
         var key = caller.IdempotencyKey is { } header ? "header:" + header : request.NaturalKey();
         var existing = await launches.FindRequestAsync(caller.Scope, key, TimeSpan.FromDays(36_500), ct);
         if (existing is not null && existing.Fingerprint != request.Fingerprint())
-        {
-            var mismatch = Problems.IdempotencyMismatch(existing.KeyKind).ProblemDetails;
-            problems.Add(new PlanProblem(422, mismatch.Type!, mismatch.Title!, mismatch.Detail!, null));
-        }
+            refusals.Add(new LaunchRefusal.IdempotencyMismatch(existing.KeyKind));
 
         var capacity = await CapacityAsync(template, ct);
         var instances = merge.Instances.Select((m, i) => new PlannedInstance(i,
@@ -56,7 +49,7 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
         var reason = $"ingestion_pattern '{template.PatternName}' (id {template.IngestionPatternId}) maps source '{template.Source}' " +
                      $"to destination '{template.Destination}'; its template is job_template {template.JobTemplateId} " +
                      $"({template.Platform} template '{template.SchJobTemplateId}').";
-        return new LaunchPlan(problems.Count == 0, PlanTemplate.From(template), reason, instances, problems,
+        return new PlannedLaunch(PlanTemplate.From(template), reason, instances, refusals,
             existing?.Fingerprint == request.Fingerprint() ? existing.RunId : null)
         {
             Warnings = platform is { IsRefusingCalls: false } ? await drift.WarningsAsync(template, ct) : [],
@@ -66,15 +59,22 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
     private async Task<int> CapacityAsync(JobTemplate template, CancellationToken ct)
     {
         if (template.MaxConcurrentInstances is null) return int.MaxValue;
-        const string sql = """
-            SELECT count(*) FILTER (WHERE state IN ('PENDING', 'STARTING', 'RUNNING')) AS active,
+        const string sql = $"""
+            SELECT count(*) FILTER (WHERE state IN {InstanceStates.ActiveSql}) AS active,
                    count(*) FILTER (WHERE state = 'QUEUED') AS queued
-              FROM streamsets.run_instance WHERE job_template_id = @JobTemplateId AND state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING')
+              FROM streamsets.run_instance WHERE job_template_id = @JobTemplateId AND state IN {InstanceStates.LiveSql}
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var load = await connection.QuerySingleAsync<(long Active, long Queued)>(new CommandDefinition(sql, new { template.JobTemplateId }, cancellationToken: ct));
         return load.Queued > 0 ? 0 : Math.Max(template.MaxConcurrentInstances.Value - (int)load.Active, 0);
     }
+}
+
+/// <summary>What a launch would do, and every refusal it would meet (none: it would be accepted).</summary>
+internal sealed record PlannedLaunch(PlanTemplate? Template, string? Reason, IReadOnlyList<PlannedInstance> Instances,
+    IReadOnlyList<LaunchRefusal> Refusals, Guid? ExistingRunId)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>The result of POST /v1/runs/plan. can-launch is true when the launch would be accepted.</summary>
@@ -83,10 +83,6 @@ public sealed record LaunchPlan(bool CanLaunch, PlanTemplate? Template, string? 
 {
     /// <summary>Drift between the template and its platform template: worth a look, not a reason to refuse.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
-
-    /// <summary>A template this caller may not plan at all (forbidden, disabled): answered instead of a plan.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    internal Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult? Refusal { get; init; }
 }
 
 public sealed record PlanTemplate(string PatternName, int JobTemplateId, string Platform, string PlatformTemplateId,

@@ -1,7 +1,8 @@
 using Dapper;
+using JobTemplateService.Instances;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// The launch's writes. The intent (idempotency key, run, instances) is one statement, so the key's
@@ -43,7 +44,7 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         return createdAt is null ? null : new RecordedIntent(createdAt.Value, limited.Instances);
     }
 
-    private const string IntentSql = """
+    private const string IntentSql = $"""
             WITH request AS (
                 INSERT INTO streamsets.launch_request AS lr (scope, request_key, key_kind, fingerprint, run_id, expires_at)
                 VALUES (@Scope, @RequestKey, @KeyKind, @Fingerprint, @RunId, now() + @Retention)
@@ -61,28 +62,14 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
                        @PlatformTemplateId, 'STARTING', @RequestedBy, @CallbackUrl, @CallbackSecret
                   FROM request
                 RETURNING run_id, created_at
-            ), new_instances AS (
-                INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
-                                                     parameters, caller_secret_keys, deadline_at, next_check_at,
-                                                     lease_owner, lease_expires_at, lease_generation,
-                                                     launch_attempts, launch_sent_at)
-                SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
-                       ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
-                       now() + @Lease, CASE WHEN u.state = 'STARTING' THEN @Owner END,
-                       CASE WHEN u.state = 'STARTING' THEN now() + @Lease END, 1,
-                       CASE WHEN u.state = 'STARTING' THEN 1 ELSE 0 END, CASE WHEN u.state = 'STARTING' THEN now() END
-                  FROM new_run
-                 CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
-                       AS u(instance_id, ordinal, state, parameters, secret_keys)
-                RETURNING 1
-            )
+            ), {InstanceRepository.InsertLaunchedSql}
             SELECT created_at FROM new_run
             """;
 
     public async Task<LaunchRequestRow?> FindRequestAsync(string scope, string requestKey, TimeSpan inFlightTimeout, CancellationToken ct)
     {
         const string sql = """
-            SELECT key_kind, fingerprint, run_id, response_status, response_body, completed_at,
+            SELECT key_kind, fingerprint, run_id, response_status, response_body,
                    (completed_at IS NULL AND created_at < now() - @inFlightTimeout) AS stale
               FROM streamsets.launch_request
              WHERE scope = @scope AND request_key = @requestKey AND expires_at >= now()
@@ -92,16 +79,23 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
             new CommandDefinition(sql, new { scope, requestKey, inFlightTimeout }, cancellationToken: ct));
     }
 
-    public async Task CompleteRequestAsync(string scope, string requestKey, Guid runId, int status, string body, CancellationToken ct)
+    /// <summary>Stores the answer given for the key, to be replayed to a repeated request.</summary>
+    public async Task CompleteRequestAsync(StoredResponse answer, CancellationToken ct)
     {
-        const string sql = """
-            UPDATE streamsets.launch_request
-               SET response_status = @status, response_body = @body, completed_at = now()
-             WHERE scope = @scope AND request_key = @requestKey AND run_id = @runId AND completed_at IS NULL
-            """;
+        var write = CompleteRequest(answer);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { scope, requestKey, runId, status, body }, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(write.Sql, write.Parameters, cancellationToken: ct));
     }
+
+    /// <summary>The same, as a statement that commits with the instance write recording the outcome the answer describes.</summary>
+    public static JoinedWrite CompleteRequest(StoredResponse answer) => new("""
+        UPDATE streamsets.launch_request SET response_status = @ResponseStatus, response_body = @ResponseBody, completed_at = now()
+         WHERE scope = @ResponseScope AND request_key = @ResponseKey AND run_id = @ResponseRunId AND completed_at IS NULL;
+        """, new
+    {
+        ResponseScope = answer.Scope, ResponseKey = answer.RequestKey, ResponseRunId = answer.RunId,
+        ResponseStatus = answer.Status, ResponseBody = answer.Body,
+    });
 
     /// <summary>
     /// Removes a launch that provably never reached the platform, so that a retry starts afresh
@@ -110,13 +104,14 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<bool> UndoIntentAsync(LaunchIntent intent, CancellationToken ct)
     {
-        const string sql = """
+        // The run's instances go with it (ON DELETE CASCADE).
+        const string sql = $"""
             WITH removed AS (
                 DELETE FROM streamsets.run r
                  WHERE r.run_id = @RunId
                    AND NOT EXISTS (SELECT 1 FROM streamsets.run_instance i
                                     WHERE i.run_id = r.run_id
-                                      AND ((i.lease_owner IS DISTINCT FROM @Owner AND i.state <> 'QUEUED')
+                                      AND ((i.lease_owner IS DISTINCT FROM @Owner AND i.state <> '{InstanceStates.Queued}')
                                            OR i.platform_job_id IS NOT NULL))
                 RETURNING r.run_id
             ), forgotten AS (
@@ -133,16 +128,19 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 
 internal sealed record RecordedIntent(DateTime CreatedAt, IReadOnlyList<IntentInstance> Instances);
 
+/// <summary>The answer to store for an idempotency key, written with the outcome it describes.</summary>
+internal sealed record StoredResponse(string Scope, string RequestKey, Guid RunId, int Status, string Body);
+
 /// <summary>A template's concurrency limit and its live instances, read under the template row's lock.</summary>
 internal sealed record TemplateLoad
 {
     // Lock first, count in a second statement: a count in the locking statement would use the
     // snapshot taken before the lock was granted, and miss what the previous holder launched.
-    public const string Sql = """
+    public const string Sql = $"""
         SELECT 1 FROM streamsets.job_template WHERE job_template_id = @JobTemplateId FOR UPDATE;
         SELECT t.max_concurrent_instances AS limit,
                (SELECT count(*) FROM streamsets.run_instance i
-                 WHERE i.job_template_id = t.job_template_id AND i.state IN ('PENDING', 'STARTING', 'RUNNING')) AS active,
+                 WHERE i.job_template_id = t.job_template_id AND i.state IN {InstanceStates.ActiveSql}) AS active,
                (SELECT count(*) FROM streamsets.run_instance i
                  WHERE i.job_template_id = t.job_template_id AND i.state = 'QUEUED') AS queued
           FROM streamsets.job_template t
@@ -161,6 +159,5 @@ internal sealed record LaunchRequestRow
     public Guid? RunId { get; init; }
     public int? ResponseStatus { get; init; }
     public string? ResponseBody { get; init; }
-    public DateTime? CompletedAt { get; init; }
     public bool Stale { get; init; }
 }

@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using JobTemplateService.Templates;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>The launch body, shared by POST /v1/runs and the original POST /streamsets/job-template-runner.</summary>
 public sealed record LaunchRequest(
@@ -32,7 +33,7 @@ public sealed record LaunchRequest(
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
 
-    /// <summary>Without an Idempotency-Key these four fields identify a launch (DESIGN §5).</summary>
+    /// <summary>Without an Idempotency-Key these four fields identify a launch (README, Repeating a launch safely).</summary>
     internal string NaturalKey()
     {
         var canonical = new StringBuilder();

@@ -1,4 +1,7 @@
-namespace JobTemplateService;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Runs;
 
 /// <summary>One instance's merged parameters, with where each key came from.</summary>
 internal sealed record MergedParameters(IReadOnlyDictionary<string, string> Values, IReadOnlyDictionary<string, string> Origins)
@@ -18,7 +21,7 @@ internal sealed record MergeResult(IReadOnlyList<MergedParameters> Instances, Di
 }
 
 /// <summary>
-/// DESIGN §3: merged = dynamic ∪ static, where static = the template's four jsonb columns. A caller
+/// The merged set is dynamic ∪ static, where static = the template's four jsonb columns. A caller
 /// value for a static key is an error unless the template lists the key as overridable (the
 /// original silently replaced it); a required dynamic parameter that is missing is an error.
 /// A template with a parameter contract fills in its defaults and validates each instance

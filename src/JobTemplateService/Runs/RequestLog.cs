@@ -1,6 +1,6 @@
 using Serilog;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Puts the run's ids on the request's own log line, like every other log line about a run.</summary>
 internal static class RequestLog

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// Wakes outcome long-polls when a run finishes. One LISTEN connection per replica for all
@@ -102,7 +102,7 @@ internal sealed class RunCompletionNotifier(NpgsqlDataSource dataSource, ILogger
             var current = signal;
             using var delay = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var finished = await Task.WhenAny(current.Task, Task.Delay(timeout, delay.Token));
-            delay.Cancel();
+            await delay.CancelAsync();
             ct.ThrowIfCancellationRequested();
             if (finished != current.Task) return false;
             owner.Remove(runId, current);

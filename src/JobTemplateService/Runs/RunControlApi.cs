@@ -1,8 +1,11 @@
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>What a caller does with a run besides launching it: wait for its outcome, cancel it, plan a launch.</summary>
 internal static class RunControlApi
@@ -68,7 +71,11 @@ internal static class RunControlApi
         var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
         if (problem is not null) return problem;
         var plan = await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct);
-        return plan.Refusal is { } refusal ? refusal : TypedResults.Ok(plan);
+        // A template the key may not use, or a disabled one, has no plan: the answer is the launch's refusal.
+        if (plan.Refusals.FirstOrDefault(r => r is LaunchRefusal.Forbidden or LaunchRefusal.TemplateDisabled) is { } refusal)
+            return LaunchProblems.For(refusal);
+        return TypedResults.Ok(new LaunchPlan(plan.Refusals.Count == 0, plan.Template, plan.Reason, plan.Instances,
+            plan.Refusals.Select(LaunchProblems.ForPlan).ToList(), plan.ExistingRunId) { Warnings = plan.Warnings });
     }
 }
 

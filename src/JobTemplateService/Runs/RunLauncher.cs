@@ -1,8 +1,11 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Platform;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>
 /// The one orchestrator of a launch: resolve the template, merge parameters, record the intent
@@ -18,14 +21,15 @@ internal sealed class RunLauncher(
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
         var template = await templates.ResolveAsync(request.SourceType, request.TargetType, ct);
-        if (template is null) return Fail("no_template", Problems.NoTemplate(request.SourceType, request.TargetType));
-        if (TemplateAccess.Refusal(template, caller.Templates) is { } refusal) return Fail(refusal.Outcome, refusal.Problem);
+        if (template is null) return Fail("no_template", new LaunchRefusal.NoTemplate(request.SourceType, request.TargetType));
+        if (LaunchRefusal.ForTemplate(template, caller) is { } refusal)
+            return Fail(refusal is LaunchRefusal.Forbidden ? "forbidden" : "template_disabled", refusal);
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
-        if (!merge.Succeeded) return Fail("invalid_parameters", Problems.Parameters(merge.Errors, merge.Detail!));
+        if (!merge.Succeeded) return Fail("invalid_parameters", new LaunchRefusal.InvalidParameters(merge.Errors, merge.Detail!));
 
         var platform = platforms.Find(template.Platform);
-        if (platform is null) return Fail("platform_not_configured", Problems.PlatformNotConfigured(template.Platform));
+        if (platform is null) return Fail("platform_not_configured", new LaunchRefusal.PlatformNotConfigured(template.Platform));
         if (platform.IsRefusingCalls)
         {
             telemetry.Launch("platform_unavailable");
@@ -58,33 +62,31 @@ internal sealed class RunLauncher(
         if (toStart.Count == 0)
         {
             var queued = Respond(intent, recorded.CreatedAt, null).Run!;
-            await launches.CompleteRequestAsync(intent.Scope, intent.RequestKey, intent.RunId, StatusCodes.Status202Accepted,
-                JsonSerializer.Serialize(queued, Json.Options), durable);
+            await launches.CompleteRequestAsync(new StoredResponse(intent.Scope, intent.RequestKey, intent.RunId,
+                StatusCodes.Status202Accepted, JsonSerializer.Serialize(queued, Json.Options)), durable);
             telemetry.Launch("queued");
             return new LaunchResult.Launched(queued);
         }
         using var holding = activeLeases.Hold(toStart.Select(i => i.InstanceId));
         var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Starting,
             toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList(), RecordedStarting: true);
-        RunResource? resource = null;
-        ProblemHttpResultBody? problem = null;
-        var outcome = await starter.StartAsync(platform, batch, o =>
+        var start = await starter.SendAsync(platform, batch, durable);
+        var outcome = start.Outcome;
+        if (outcome is StartOutcome.NotSent or StartOutcome.LeaseLost)
         {
-            (resource, problem) = Respond(intent, recorded.CreatedAt, o);
-            return new StoredResponse(intent.Scope, intent.RequestKey, problem?.Status ?? StatusCodes.Status202Accepted,
-                problem?.Json ?? JsonSerializer.Serialize(resource, Json.Options));
-        }, durable);
-        telemetry.Launch(outcome.Name);
-
-        switch (outcome)
-        {
-            case StartOutcome.NotSent notSent:
-                if (await launches.UndoIntentAsync(intent, durable))
-                    throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
-                return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
-            case StartOutcome.LeaseLost:
-                return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
+            await starter.RecordAsync(start, null, durable);
+            telemetry.Launch(outcome.Name);
+            if (outcome is StartOutcome.NotSent notSent && await launches.UndoIntentAsync(intent, durable))
+                throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
+            return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
         }
+
+        // The answer stored for the key commits with the outcome it describes: one round trip.
+        var (resource, problem) = Respond(intent, recorded.CreatedAt, outcome);
+        var answer = new StoredResponse(intent.Scope, intent.RequestKey, intent.RunId, problem?.Status ?? StatusCodes.Status202Accepted,
+            problem?.Json ?? JsonSerializer.Serialize(resource, Json.Options));
+        await starter.RecordAsync(start, LaunchRepository.CompleteRequest(answer), durable);
+        telemetry.Launch(outcome.Name);
         return problem is not null ? new LaunchResult.Stored(problem.Status, problem.Json, Replayed: false) : new LaunchResult.Launched(resource!);
     }
 
@@ -131,21 +133,21 @@ internal sealed class RunLauncher(
     private async Task<LaunchResult> ReplayAsync(LaunchRequestRow existing, LaunchRequest request, CancellationToken ct)
     {
         if (existing.Fingerprint != request.Fingerprint())
-            return Fail("idempotency_mismatch", Problems.IdempotencyMismatch(existing.KeyKind));
+            return Fail("idempotency_mismatch", new LaunchRefusal.IdempotencyMismatch(existing.KeyKind));
         telemetry.Launch("replayed");
         if (existing is { ResponseStatus: { } status, ResponseBody: { } body })
             return new LaunchResult.Stored(status, body, Replayed: true);
         if (!existing.Stale || existing.RunId is not { } runId)
-            return new LaunchResult.Failed(Problems.IdempotencyInFlight(), RetryAfter: TimeSpan.FromSeconds(1));
+            return new LaunchResult.Failed(new LaunchRefusal.InFlight(TimeSpan.FromSeconds(1)));
         // The request that recorded this launch died before answering; the run itself is safe.
         var run = await runs.GetAsync(runId, ct);
-        return run is null ? new LaunchResult.Failed(Problems.IdempotencyInFlight(), TimeSpan.FromSeconds(1)) : new LaunchResult.Launched(run);
+        return run is null ? new LaunchResult.Failed(new LaunchRefusal.InFlight(TimeSpan.FromSeconds(1))) : new LaunchResult.Launched(run);
     }
 
-    private LaunchResult Fail(string outcome, ProblemHttpResult problem)
+    private LaunchResult Fail(string outcome, LaunchRefusal refusal)
     {
         telemetry.Launch(outcome);
-        return new LaunchResult.Failed(problem, RetryAfter: null);
+        return new LaunchResult.Failed(refusal);
     }
 }
 

@@ -1,6 +1,7 @@
+using JobTemplateService.Instances;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Query string of GET /v1/runs.</summary>
 internal sealed record RunListQuery(
@@ -16,14 +17,12 @@ internal sealed record RunListQuery(
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
-    private static readonly string[] States =
-        [RunStates.Starting, RunStates.Running, RunStates.Succeeded, RunStates.Failed, RunStates.Canceled, RunStates.TimedOut];
 
     public Dictionary<string, string[]> Validate(out RunFilter? filter)
     {
         var errors = new Dictionary<string, string[]>();
-        if (State is not null && !States.Contains(State))
-            errors["state"] = [$"Must be one of {string.Join(", ", States)}."];
+        if (State is not null && !RunStates.All.Contains(State))
+            errors["state"] = [$"Must be one of {string.Join(", ", RunStates.All)}."];
         if (Limit is < 1 or > MaxLimit)
             errors["limit"] = [$"Must be between 1 and {MaxLimit}."];
         Guid cursor = default;

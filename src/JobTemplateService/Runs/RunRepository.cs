@@ -1,14 +1,14 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>Reads runs with their instances and metrics.</summary>
 internal sealed class RunRepository(NpgsqlDataSource dataSource)
 {
     private const string RunColumns = """
         r.run_id, r.user_id, r.user_run_id, r.source_type, r.target_type, r.job_template_id, r.pattern_name, r.platform,
-        r.platform_template_id, r.state, r.requested_by, r.created_at, r.finished_at, r.cancel_requested_at, r.callback_url,
+        r.platform_template_id, r.state, r.requested_by, r.created_at, r.finished_at, r.callback_url,
         d.state AS callback_state, d.attempts AS callback_attempts, d.last_status AS callback_last_status,
         d.last_error AS callback_last_error, d.delivered_at AS callback_delivered_at
           FROM streamsets.run r

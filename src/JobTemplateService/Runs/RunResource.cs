@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>A run: what was asked, which template answered, and each instance with its metrics.</summary>
 public sealed record RunResource(

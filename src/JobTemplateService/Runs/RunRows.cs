@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 internal sealed record RunRow
 {
@@ -15,7 +15,6 @@ internal sealed record RunRow
     public string? RequestedBy { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
-    public DateTime? CancelRequestedAt { get; init; }
     public string? CallbackUrl { get; init; }
     public string? CallbackState { get; init; }
     public int? CallbackAttempts { get; init; }

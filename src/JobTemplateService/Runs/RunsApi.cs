@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using JobTemplateService.Common;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Serilog;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 internal static class RunsApi
 {
@@ -38,7 +40,7 @@ internal static class RunsApi
         {
             LaunchResult.Launched launched => TypedResults.Accepted(launched.Run.Links.Self, launched.Run),
             LaunchResult.Stored stored => new StoredJson(stored.Status, stored.Body, stored.Replayed, LocationOf(stored.Body)),
-            LaunchResult.Failed failed => Problem(http, failed),
+            LaunchResult.Failed failed => Problem(http, failed.Refusal),
             _ => throw new InvalidOperationException(),
         };
     }
@@ -60,7 +62,7 @@ internal static class RunsApi
             case LaunchResult.Stored stored:
                 return new StoredJson(stored.Status, stored.Body, stored.Replayed, null);
             case LaunchResult.Failed failed:
-                return Problem(http, failed);
+                return Problem(http, failed.Refusal);
             default:
                 throw new InvalidOperationException();
         }
@@ -116,10 +118,10 @@ internal static class RunsApi
             ? self.GetString() : null;
     }
 
-    private static ProblemHttpResult Problem(HttpRequest http, LaunchResult.Failed failed)
+    private static ProblemHttpResult Problem(HttpRequest http, LaunchRefusal refusal)
     {
-        if (failed.RetryAfter is { } retryAfter)
+        if (refusal is LaunchRefusal.InFlight { RetryAfter: var retryAfter })
             http.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-        return failed.Problem;
+        return LaunchProblems.For(refusal);
     }
 }

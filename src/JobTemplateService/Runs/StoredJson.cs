@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 /// <summary>A stored launch answer, written back byte for byte (IETF Idempotency-Key replay).</summary>
 internal sealed class StoredJson(int status, string body, bool replayed, string? location) : IResult

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>
 /// sql/postgres-tables.sql, generated from the migrations: the one-file install for psql users.

@@ -1,7 +1,8 @@
+using JobTemplateService.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>
 /// The `migrate` verb, run instead of the web host:

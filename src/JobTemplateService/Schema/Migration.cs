@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>
 /// One versioned schema change: a SQL script from sql/migrations/, applied once, in its own

@@ -5,7 +5,7 @@ using DbUp.Engine.Transactions;
 using DbUp.Postgresql;
 using DbUp.Support;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>
 /// DbUp's journal as streamsets.schema_migration: one row per applied migration, written in the

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>
 /// Where the migrations come from: built into the service (sql/migrations/*.sql as embedded

@@ -3,9 +3,10 @@ using Dapper;
 using DbUp;
 using DbUp.Engine;
 using DbUp.Postgresql;
+using JobTemplateService.Configuration;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>
 /// Applies the migrations with DbUp: pending ones in name order, each in its own transaction

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>How the service treats the database schema at start-up (appsettings.json "Database").</summary>
 internal sealed class SchemaOptions

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>A migration the database's journal records.</summary>
 internal sealed record AppliedMigration(string Name, bool BackwardCompatible);

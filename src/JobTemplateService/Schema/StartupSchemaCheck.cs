@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using JobTemplateService.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Schema;
 
 /// <summary>
 /// Before the service (or a `keys` command) touches the database: applies pending migrations

@@ -1,7 +1,8 @@
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>API key management over HTTP (admin scope). The same verbs exist on the command line.</summary>
 internal static class AdminApi

@@ -5,7 +5,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Authorization: Bearer &lt;key&gt; or X-API-Key: &lt;key&gt;. The principal's name is the key's name
@@ -38,7 +38,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         return Task.CompletedTask;
     }
 
-    private AuthenticateResult Success(string? name, IEnumerable<string> scopes, IEnumerable<string> templates)
+    private static AuthenticateResult Success(string? name, IEnumerable<string> scopes, IEnumerable<string> templates)
     {
         var claims = scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
         claims.AddRange(templates.Select(t => new Claim(TemplateLimits.ClaimType, t)));

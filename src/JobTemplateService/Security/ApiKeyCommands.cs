@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Command-line verbs of the service, run instead of the web host:

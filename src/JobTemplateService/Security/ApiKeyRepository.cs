@@ -3,7 +3,7 @@ using System.Text;
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// API keys: jts_&lt;prefix&gt;_&lt;secret&gt; with 256 random bits of secret. Only the SHA-256 of the

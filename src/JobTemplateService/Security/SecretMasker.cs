@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// Decides which parameter values are secret: the keys a template declares secret, and keys whose

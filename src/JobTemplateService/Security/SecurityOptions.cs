@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>appsettings.json, section Security.</summary>
 internal sealed class SecurityOptions

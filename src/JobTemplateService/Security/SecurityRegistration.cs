@@ -1,10 +1,11 @@
 using System.Threading.RateLimiting;
+using JobTemplateService.Common;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 internal static class SecurityRegistration
 {

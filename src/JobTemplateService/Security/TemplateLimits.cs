@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Security;
 
 /// <summary>
 /// An API key's template limits: pattern-name globs ("http-to-*") and tags ("tag:finance"),

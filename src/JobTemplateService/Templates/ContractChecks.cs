@@ -1,8 +1,10 @@
+extern alias JsonSchemaNet;
+
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
+using JsonSchemaNet::Json.Schema;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 /// <summary>
 /// What a contract must be before it is saved: a valid draft 2020-12 schema of an object whose

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 /// <summary>
 /// Values travel as strings (the original's callers send "30"); before validation a string is

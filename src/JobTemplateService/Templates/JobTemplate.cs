@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 /// <summary>A job template as a rule resolves it: the pattern that matched and the template row.</summary>
 internal sealed record JobTemplate

@@ -1,9 +1,11 @@
+extern alias JsonSchemaNet;
+
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Json.Schema;
+using JsonSchemaNet::Json.Schema;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 /// <summary>
 /// A template's parameter contract: a JSON Schema (draft 2020-12) for one instance's dynamic

@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
+using JobTemplateService.Common;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 /// <summary>
 /// Which templates an API key may launch: no limit means every template; otherwise a template
@@ -23,14 +25,6 @@ internal static class TemplateAccess
         Problems.Problem(StatusCodes.Status422UnprocessableEntity, "template-disabled", "The template is disabled.",
             $"The template '{patternName}' is disabled; an admin enables it with PUT /v1/admin/templates/{patternName}.",
             new() { ["template"] = patternName });
-
-    /// <summary>Why this caller cannot launch this template (forbidden first, then disabled), or null.</summary>
-    public static (string Outcome, ProblemHttpResult Problem)? Refusal(JobTemplate template, IReadOnlyCollection<string> limits)
-    {
-        if (!Allows(limits, template)) return ("forbidden", Forbidden(template.PatternName));
-        if (!template.Enabled) return ("template_disabled", Disabled(template.PatternName));
-        return null;
-    }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Globs = new(StringComparer.Ordinal);
 

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
 {

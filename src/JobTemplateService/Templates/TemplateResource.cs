@@ -1,6 +1,7 @@
 using System.Text.Json;
+using JobTemplateService.Security;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 public sealed record TemplateList(IReadOnlyList<TemplateResource> Templates);
 

@@ -1,7 +1,9 @@
+using JobTemplateService.Common;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Templates;
 
 /// <summary>Discovery: which (source-type, target-type) pairs exist and what a launch of each needs.</summary>
 internal static class TemplatesApi

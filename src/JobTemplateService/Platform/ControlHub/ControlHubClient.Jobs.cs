@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>Search, stop and delete, in the forms the SDK uses.</summary>
 internal sealed partial class ControlHubClient

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.Options;
 using Polly;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Typed client for the Control Hub REST calls the service needs, each following the SDK method

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using JobTemplateService.Templates;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
-// Control Hub's wire shapes: only the fields the service reads or sends (reference §2).
+// Control Hub's wire shapes (the JSON of its REST API): only the fields the service reads or sends.
 
 internal sealed record ChJobStatus
 {

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// platform.ini, section [streamsets]: the original streamsets.ini (cred_id, cred_token), plus

@@ -1,6 +1,9 @@
+using JobTemplateService.Configuration;
+using JobTemplateService.Platform.Kubernetes;
+using JobTemplateService.Platform.Local;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>Startup checks of [streamsets]: one line per wrong key, never echoing the token.</summary>
 internal sealed class ControlHubOptionsValidator(IOptions<LocalPlatformOptions> local, IOptions<KubernetesOptions>? kubernetes = null)

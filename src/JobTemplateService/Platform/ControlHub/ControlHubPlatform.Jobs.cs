@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>Finding a run's jobs by its tag, and stopping and deleting jobs in bulk, as the SDK does.</summary>
 internal sealed partial class ControlHubPlatform

@@ -1,8 +1,9 @@
 using System.Net.Http;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>Control Hub as a platform: job-template instances, polled with the bulk status call.</summary>
 internal sealed partial class ControlHubPlatform(ControlHubClient client, ControlHubResilience resilience, ControlHubSite site,
@@ -23,7 +24,7 @@ internal sealed partial class ControlHubPlatform(ControlHubClient client, Contro
 
     public async Task<IReadOnlyList<StartedJob>> StartAsync(StartRequest request, CancellationToken ct)
     {
-        // Deletion is the service's job, after it has read the metrics (DESIGN §4).
+        // Deletion is the service's job, after it has read the metrics: Control Hub would delete the job before.
         var info = new ChCreationInfo(request.NameSuffix, request.NameParameter,
             request.Instances.Select(i => i.Parameters).ToList(), AttachToTemplate: true, DeleteAfterCompletion: false,
             Name: null, Description: null, RawJobTags: [RunTag(request.RunId)]);

@@ -1,10 +1,11 @@
+using JobTemplateService.Common;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// One pipeline for every Control Hub call: retry (reads only) → circuit breaker (shared by all

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Where the organization's Control Hub is: platform.ini's url when given, else the landing URL

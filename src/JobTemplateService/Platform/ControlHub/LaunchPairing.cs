@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Pairs the jobs a create call made with the instances that asked for them, by identity (their

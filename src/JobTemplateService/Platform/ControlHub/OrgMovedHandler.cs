@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Control Hub answers 308 with a Location when an organization moved to another base URL.

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// The Job (and its Secret) for one instance: the spec's image and command, the merged parameters

@@ -3,7 +3,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// The Kubernetes API calls the platform needs, through the official client. Every error answer

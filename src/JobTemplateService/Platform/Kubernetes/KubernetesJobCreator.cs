@@ -1,8 +1,10 @@
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// Creates one Job (and, for secret parameters, one Secret it owns) per instance. A Job that

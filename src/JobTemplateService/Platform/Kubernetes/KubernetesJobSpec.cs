@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// What runs for a kubernetes template, from platform.ini or the YAML file it names. Field names

@@ -1,9 +1,10 @@
 using System.Text.Json;
+using JobTemplateService.Configuration;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// Reads the job specs of platform.ini [kubernetes]: inline keys NAME.field (command and args as

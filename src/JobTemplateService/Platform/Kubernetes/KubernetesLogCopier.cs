@@ -1,8 +1,10 @@
 using System.Text;
+using JobTemplateService.Platform.Local;
+using JobTemplateService.Security;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// Copies a finished (or stopped) Job's pod log into the instance log the API and console read,

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// Names and labels of what the service creates on Kubernetes. A Job's name comes from its

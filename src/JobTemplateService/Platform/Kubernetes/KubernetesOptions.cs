@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// platform.ini, section [kubernetes]: how to reach the cluster and the job specs templates may

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
+using JobTemplateService.Configuration;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>Start-up checks of platform.ini [kubernetes]: every job spec usable, the cluster reachable by configuration.</summary>
 internal sealed partial class KubernetesOptionsValidator : IValidateOptions<KubernetesOptions>

@@ -1,7 +1,9 @@
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// Kubernetes as a platform: one Job per instance, named from the instance id and labelled with the

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 internal static class KubernetesRegistration
 {

@@ -1,10 +1,11 @@
+using JobTemplateService.Common;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Kubernetes;
 
 /// <summary>
 /// One pipeline for every Kubernetes API call, as for Control Hub: retry (reads and deletes only)

@@ -1,4 +1,8 @@
-namespace JobTemplateService;
+using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Templates;
+
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// Records a finished local process through the same path as any other completion (terminal
@@ -17,7 +21,7 @@ internal sealed class LocalCompletion(CompletionRecorder recorder, InstanceRepos
             for (var attempt = 0; attempt < 100; attempt++)
             {
                 var state = await instances.StateAsync(instanceId, CancellationToken.None);
-                if (state is not { State: InstanceStates.Starting }) break;
+                if (state != InstanceStates.Starting) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(100));
             }
             var claimed = new ClaimedInstance

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>A local process and what its completion needs.</summary>
 internal sealed class LocalJob(LocalProcess process, Guid runId, long leaseGeneration, string name, string command, TimeSpan timeout, IDisposable hold)

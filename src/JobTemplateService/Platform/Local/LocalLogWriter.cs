@@ -3,7 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// Writes local processes' output to streamsets.instance_log in small batches as it is produced,

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using JobTemplateService.Instances;
+using JobTemplateService.Security;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// The local process platform: a template whose platform is 'local' names a command from

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// The local process platform. Commands come from platform.ini, section [local] (name = command

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using JobTemplateService.Security;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// One local job: `/bin/sh -c COMMAND` with the merged parameters as environment variables,

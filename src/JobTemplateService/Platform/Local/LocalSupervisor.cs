@@ -1,7 +1,8 @@
 using Dapper;
+using JobTemplateService.Common;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// Watches this replica's local processes: kills those whose instance was canceled, and on a

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Common;
 
 internal static class Timestamps
 {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Configuration;
 
 /// <summary>database.ini, section [postgresql], exactly as the original service wrote it.</summary>
 internal sealed class DatabaseOptions

@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Common;
 
 internal static class GridReaderExtensions
 {

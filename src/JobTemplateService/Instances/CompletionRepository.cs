@@ -1,7 +1,9 @@
 using Dapper;
+using JobTemplateService.Common;
+using JobTemplateService.Platform;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>Terminal writes: the metrics row and the terminal state commit together, or not at all.</summary>
 internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
@@ -40,6 +42,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
             SELECT instance_id FROM done;
             SELECT streamsets.refresh_run_state(@RunId);
             """;
+        InstanceStates.EnsureMove(instance.State, completion.FinalState);
         var result = completion.Result;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new

@@ -1,6 +1,9 @@
+using JobTemplateService.Common;
+using JobTemplateService.Platform;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Starts instances on their platform and records what happened. Shared by the launch request and
@@ -10,15 +13,23 @@ namespace JobTemplateService;
 internal sealed class InstanceStarter(InstanceRepository instances, IOptions<MonitorOptions> monitor, TimeProvider time,
     ServiceTelemetry telemetry, ILogger<InstanceStarter> logger)
 {
-    public async Task<StartOutcome> StartAsync(IJobPlatform platform, StartBatch batch,
-        Func<StartOutcome, StoredResponse?>? respond, CancellationToken ct)
+    /// <summary>Starts instances and records the outcome: a start that has no answer to store (the monitor's).</summary>
+    public async Task<StartOutcome> StartAsync(IJobPlatform platform, StartBatch batch, CancellationToken ct)
+    {
+        var attempt = await SendAsync(platform, batch, ct);
+        await RecordAsync(attempt, null, ct);
+        return attempt.Outcome;
+    }
+
+    /// <summary>Calls the platform once for the instances the batch still holds; records nothing (<see cref="RecordAsync"/> does).</summary>
+    public async Task<StartAttempt> SendAsync(IJobPlatform platform, StartBatch batch, CancellationToken ct)
     {
         // A launch request records its instances STARTING in its intent; every other start (a
         // queued instance, a restart after an unclear start) is marked here: fenced, attempt counted.
         var marked = batch.RecordedStarting ? batch.Leases.Select(l => l.InstanceId).ToHashSet()
             : await instances.MarkStartingAsync(batch.Owner, batch.Leases, batch.FromState, ct);
         var items = batch.Items.Where(i => marked.Contains(i.Lease.InstanceId)).ToList();
-        if (items.Count == 0) return new StartOutcome.LeaseLost();
+        if (items.Count == 0) return new StartAttempt(platform, batch, [], new StartOutcome.LeaseLost());
 
         var leases = items.Select(i => i.Lease).ToList();
         var request = new StartRequest(batch.RunId, batch.Template.SchJobTemplateId, batch.Template.InstanceNameSuffix,
@@ -44,23 +55,31 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
             outcome = new StartOutcome.Unknown($"Launch outcome unknown ({ex.GetType().Name}: {ex.Message}); reconciling with {platform.Name}.");
         }
         telemetry.PlatformCall(platform.Name, "start", outcome.Name, time.GetElapsedTime(started));
+        return new StartAttempt(platform, batch, leases, outcome);
+    }
 
-        var response = respond?.Invoke(outcome);
+    /// <summary>
+    /// Records what a start came to, fenced on the leases it was sent under. The caller's own
+    /// write (a launch's stored answer) commits in the same transaction.
+    /// </summary>
+    public async Task RecordAsync(StartAttempt attempt, JoinedWrite? alongside, CancellationToken ct)
+    {
+        var (platform, batch, leases, outcome) = attempt;
         switch (outcome)
         {
             case StartOutcome.Started s:
                 var byInstance = s.Jobs.ToDictionary(j => j.InstanceId);
                 await instances.RecordStartedAsync(batch.RunId, batch.Owner, leases,
-                    leases.Select(l => byInstance[l.InstanceId]).ToList(), s.StartedAt, monitor.Value.PollInterval, response, ct,
+                    leases.Select(l => byInstance[l.InstanceId]).ToList(), s.StartedAt, monitor.Value.PollInterval, alongside, ct,
                     keepLease: platform.HoldsLeaseWhileRunning);
                 logger.LogInformation("Started {Count} instance(s) on {Platform}: {JobIds}",
                     s.Jobs.Count, platform.Name, string.Join(", ", s.Jobs.Select(j => j.JobId)));
                 break;
             case StartOutcome.Rejected r:
-                await instances.RecordStartFailedAsync(batch.RunId, batch.Owner, leases, r.Describe(), response, ct);
+                await instances.RecordStartFailedAsync(batch.RunId, batch.Owner, leases, r.Describe(), alongside, ct);
                 logger.LogWarning("{Platform} rejected the launch: {Error}", platform.Name, r.Describe());
                 break;
-            case StartOutcome.NotSent n when respond is null:
+            case StartOutcome.NotSent n when !batch.RecordedStarting:
                 // Started by a monitor: back to PENDING, to be started when the platform answers again.
                 await instances.ReleaseNotSentAsync(batch.Owner, leases, n.RetryAfter, ct);
                 logger.LogWarning("Launch not sent: {Reason}", n.Message);
@@ -71,13 +90,15 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
                 break;
             case StartOutcome.Unknown u:
                 await instances.RecordStartUnknownAsync(batch.RunId, batch.Owner, leases, u.Message,
-                    monitor.Value.ReconcileGrace, response, ct);
+                    monitor.Value.ReconcileGrace, alongside, ct);
                 logger.LogWarning("{Reason}", u.Message);
                 break;
         }
-        return outcome;
     }
 }
+
+/// <summary>A start sent (or not) for the instances the batch still held: what record it needs.</summary>
+internal sealed record StartAttempt(IJobPlatform Platform, StartBatch Batch, IReadOnlyList<InstanceLease> Leases, StartOutcome Outcome);
 
 internal sealed record StartBatch(Guid RunId, Guid Owner, JobTemplate Template, string FromState, IReadOnlyList<StartItem> Items,
     bool RecordedStarting = false)

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Common;
 
 /// <summary>
 /// Background work on a timer: one pass at start, then one per interval (at once after a pass that

@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Runs;
 
 internal sealed class ServiceOptions
 {

@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Common;
 
 /// <summary>
 /// The service's own Prometheus metrics, exported on /metrics. Labels stay low in cardinality:
@@ -8,24 +8,24 @@ namespace JobTemplateService;
 /// </summary>
 internal sealed class ServiceTelemetry(CollectorRegistry registry)
 {
-    private readonly Counter launches = Metrics.WithCustomRegistry(registry).CreateCounter("jts_launches_total",
+    private readonly Counter launches = Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter("jts_launches_total",
         "Launch requests by outcome (started, rejected, unknown, queued, replayed, no_template, …).", "outcome");
-    private readonly Counter instancesFinished = Metrics.WithCustomRegistry(registry).CreateCounter("jts_instances_finished_total",
+    private readonly Counter instancesFinished = Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter("jts_instances_finished_total",
         "Instances that reached a terminal state, by state.", "state");
-    private readonly Gauge liveInstancesGauge = Metrics.WithCustomRegistry(registry).CreateGauge("jts_live_instances",
+    private readonly Gauge liveInstancesGauge = Prometheus.Metrics.WithCustomRegistry(registry).CreateGauge("jts_live_instances",
         "Unfinished instances by state, across all replicas (refreshed by the maintenance pass).", "state");
-    private readonly Histogram platformCalls = Metrics.WithCustomRegistry(registry).CreateHistogram("jts_platform_call_seconds",
+    private readonly Histogram platformCalls = Prometheus.Metrics.WithCustomRegistry(registry).CreateHistogram("jts_platform_call_seconds",
         "Platform call latency.", new HistogramConfiguration
         {
             LabelNames = ["platform", "operation", "outcome"],
             Buckets = Histogram.ExponentialBuckets(0.001, 2, 16),
         });
-    private readonly Histogram monitorLagSeconds = Metrics.WithCustomRegistry(registry).CreateHistogram("jts_monitor_lag_seconds",
+    private readonly Histogram monitorLagSeconds = Prometheus.Metrics.WithCustomRegistry(registry).CreateHistogram("jts_monitor_lag_seconds",
         "How late instances were checked after they became due.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
-    private readonly Histogram completionDelaySeconds = Metrics.WithCustomRegistry(registry).CreateHistogram("jts_completion_to_metrics_seconds",
+    private readonly Histogram completionDelaySeconds = Prometheus.Metrics.WithCustomRegistry(registry).CreateHistogram("jts_completion_to_metrics_seconds",
         "From the platform reporting completion to the metrics row existing.",
         new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
-    private readonly Counter circuitOpenedCounter = Metrics.WithCustomRegistry(registry).CreateCounter("jts_platform_circuit_opened_total",
+    private readonly Counter circuitOpenedCounter = Prometheus.Metrics.WithCustomRegistry(registry).CreateCounter("jts_platform_circuit_opened_total",
         "Times a platform circuit breaker opened.");
 
     public void Launch(string outcome) => launches.WithLabels(outcome).Inc();
@@ -41,9 +41,9 @@ internal sealed class ServiceTelemetry(CollectorRegistry registry)
 
     public void CircuitOpened() => circuitOpenedCounter.Inc();
 
+    /// <summary>Sets the gauge of every state given (every live state, with 0 for those that have no instance).</summary>
     public void LiveInstances(IReadOnlyDictionary<string, long> byState)
     {
-        foreach (var state in new[] { "QUEUED", "PENDING", "STARTING", "RUNNING" })
-            liveInstancesGauge.WithLabels(state).Set(byState.GetValueOrDefault(state));
+        foreach (var (state, count) in byState) liveInstancesGauge.WithLabels(state).Set(count);
     }
 }

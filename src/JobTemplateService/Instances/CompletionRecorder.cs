@@ -1,6 +1,8 @@
+using JobTemplateService.Common;
+using JobTemplateService.Platform;
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Turns a finished platform job into its terminal state and metrics row, then (only then)

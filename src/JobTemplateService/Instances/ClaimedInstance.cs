@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>An instance this replica holds a lease on, with what checking it needs from its run and template.</summary>
 internal sealed record ClaimedInstance
@@ -25,7 +25,6 @@ internal sealed record ClaimedInstance
     public bool DeadlinePassed { get; init; }
     public TimeSpan Lag { get; init; }
     public DateTime Now { get; init; }
-    public string UserId { get; init; } = "";
     public string UserRunId { get; init; } = "";
     public int JobTemplateId { get; init; }
     public string PlatformTemplateId { get; init; } = "";

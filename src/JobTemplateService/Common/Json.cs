@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Common;
 
 /// <summary>The API speaks kebab-case JSON, like the original request body.</summary>
 internal static class Json

@@ -1,4 +1,5 @@
-namespace JobTemplateService;
+using JobTemplateService.Security;
+namespace JobTemplateService.Runs;
 
 internal static class CallerContext
 {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// The instances this replica is working on right now: a monitor pass, a launch waiting for the

@@ -1,7 +1,8 @@
 using Dapper;
+using JobTemplateService.Common;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Claiming and releasing instances, and the replica heartbeat. Time is always the database's
@@ -17,11 +18,11 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct,
         DateTime? dueBy = null)
     {
-        const string sql = """
+        const string sql = $"""
             WITH due AS MATERIALIZED (
                 SELECT instance_id
                   FROM streamsets.run_instance
-                 WHERE (state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending)
+                 WHERE (state IN {InstanceStates.ActiveSql} OR cleanup_pending)
                    AND next_check_at <= least(now(), @dueBy)
                    AND (lease_expires_at IS NULL OR lease_expires_at < now())
                  ORDER BY next_check_at
@@ -36,7 +37,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                       i.parameters::text AS parameters, i.caller_secret_keys, i.launch_attempts, i.launch_sent_at, i.reconcile_missed_at,
                       i.stop_reason, i.stop_requested_at, i.force_stopped_at, i.cleanup_pending,
                       i.deadline_at <= now() AS deadline_passed, now() - i.next_check_at AS lag, now() AS now,
-                      r.user_id, r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait
+                      r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<ClaimedInstance>(new CommandDefinition(sql, new { owner, limit, lease, dueBy }, cancellationToken: ct));
@@ -77,7 +78,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     public async Task<HeartbeatResult> HeartbeatAsync(ReplicaIdentity replica, Guid[] active, TimeSpan lease, TimeSpan replicaTimeout,
         CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             INSERT INTO streamsets.service_replica (replica_id, host_name, process_id)
             VALUES (@Id, @HostName, @ProcessId)
             ON CONFLICT (replica_id) DO UPDATE SET heartbeat_at = now();
@@ -94,7 +95,7 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                 RETURNING replica_id
             ), freed AS (
                 UPDATE streamsets.run_instance i SET lease_owner = NULL, lease_expires_at = NULL
-                  FROM dead WHERE i.lease_owner = dead.replica_id AND (i.state IN ('PENDING', 'STARTING', 'RUNNING') OR i.cleanup_pending)
+                  FROM dead WHERE i.lease_owner = dead.replica_id AND (i.state IN {InstanceStates.ActiveSql} OR i.cleanup_pending)
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM dead) AS dead_replicas, (SELECT count(*) FROM freed) AS freed_leases;
@@ -107,11 +108,11 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     /// <summary>On a clean stop: give every lease back and leave, so peers continue at once.</summary>
     public async Task<int> ReleaseAllAsync(Guid owner, CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             DELETE FROM streamsets.service_replica WHERE replica_id = @owner;
             WITH released AS (
                 UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL
-                 WHERE lease_owner = @owner AND (state IN ('PENDING', 'STARTING', 'RUNNING') OR cleanup_pending)
+                 WHERE lease_owner = @owner AND (state IN {InstanceStates.ActiveSql} OR cleanup_pending)
                 RETURNING 1
             )
             SELECT count(*)::int FROM released;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Configuration;
 
 /// <summary>
 /// Startup checks for the two INI files. Each failure names the file, the section and the key,

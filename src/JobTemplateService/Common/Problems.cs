@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Common;
 
 /// <summary>
 /// Every error the API returns, as RFC 9457 problem details. The type is a stable relative URI

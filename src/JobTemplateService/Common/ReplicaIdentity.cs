@@ -1,4 +1,4 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Common;
 
 /// <summary>This process among the service's replicas: the owner recorded on every lease it takes.</summary>
 internal sealed class ReplicaIdentity

@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Per-template concurrency limits: promotes QUEUED instances to PENDING, oldest first, as far
@@ -13,12 +13,12 @@ internal sealed class QueueDispatcher(NpgsqlDataSource dataSource, ILogger<Queue
     public async Task<int> PromoteAsync(CancellationToken ct)
     {
         const string templatesSql = "SELECT DISTINCT job_template_id FROM streamsets.run_instance WHERE state = 'QUEUED'";
-        const string promoteSql = """
+        const string promoteSql = $"""
             SELECT max_concurrent_instances FROM streamsets.job_template WHERE job_template_id = @templateId FOR UPDATE;
             WITH template AS (
                 SELECT t.max_concurrent_instances AS max_live,
                        (SELECT count(*) FROM streamsets.run_instance i
-                         WHERE i.job_template_id = t.job_template_id AND i.state IN ('PENDING', 'STARTING', 'RUNNING')) AS live
+                         WHERE i.job_template_id = t.job_template_id AND i.state IN {InstanceStates.ActiveSql}) AS live
                   FROM streamsets.job_template t WHERE t.job_template_id = @templateId
             ), next AS (
                 SELECT i.instance_id

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Configuration;
 
 /// <summary>
 /// The original service's configuration files: database.ini ([postgresql]) and platform.ini

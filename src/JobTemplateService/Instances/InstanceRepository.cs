@@ -1,7 +1,9 @@
 using Dapper;
+using JobTemplateService.Common;
+using JobTemplateService.Platform;
 using Npgsql;
 
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
 /// <summary>
 /// Fenced instance writes. Each one names the lease it holds (owner + generation) and the state it
@@ -10,13 +12,33 @@ namespace JobTemplateService;
 /// </summary>
 internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 {
-    private const string CompleteRequest = """
-        UPDATE streamsets.launch_request SET response_status = @ResponseStatus, response_body = @ResponseBody, completed_at = now()
-         WHERE scope = @ResponseScope AND request_key = @ResponseKey AND run_id = @RunId AND completed_at IS NULL;
+    /// <summary>
+    /// A launch's instances, as a CTE of its one intent statement, after the CTE new_run(run_id,
+    /// created_at) that inserts their run: so the idempotency key, the run and its instances
+    /// commit together or not at all. Those the request starts itself are recorded STARTING,
+    /// leased to it at generation 1 with their first attempt counted; the others QUEUED.
+    /// </summary>
+    public const string InsertLaunchedSql = """
+        new_instances AS (
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
+                                                 parameters, caller_secret_keys, deadline_at, next_check_at,
+                                                 lease_owner, lease_expires_at, lease_generation,
+                                                 launch_attempts, launch_sent_at)
+            SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
+                   ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
+                   now() + @Lease, CASE WHEN u.state = 'STARTING' THEN @Owner END,
+                   CASE WHEN u.state = 'STARTING' THEN now() + @Lease END, 1,
+                   CASE WHEN u.state = 'STARTING' THEN 1 ELSE 0 END, CASE WHEN u.state = 'STARTING' THEN now() END
+              FROM new_run
+             CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
+                   AS u(instance_id, ordinal, state, parameters, secret_keys)
+            RETURNING 1
+        )
         """;
 
     public async Task<HashSet<Guid>> MarkStartingAsync(Guid owner, IReadOnlyList<InstanceLease> leases, string fromState, CancellationToken ct)
     {
+        InstanceStates.EnsureMove(fromState, InstanceStates.Starting);
         const string sql = """
             UPDATE streamsets.run_instance i
                SET state = 'STARTING', launch_attempts = i.launch_attempts + 1, launch_sent_at = now(),
@@ -32,9 +54,12 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         return ids.ToHashSet();
     }
 
-    /// <summary>The instances run. A platform whose jobs live in this process keeps the lease (keepLease).</summary>
+    /// <summary>
+    /// The instances run. A platform whose jobs live in this process keeps the lease (keepLease).
+    /// The caller's own write, when given, commits with it (as do those of the two methods below).
+    /// </summary>
     public Task<int> RecordStartedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, IReadOnlyList<StartedJob> jobs,
-        DateTime startedAt, TimeSpan nextCheck, StoredResponse? response, CancellationToken ct, bool keepLease = false) =>
+        DateTime startedAt, TimeSpan nextCheck, JoinedWrite? alongside, CancellationToken ct, bool keepLease = false) =>
         RunScopedAsync(runId, """
             UPDATE streamsets.run_instance i
                SET state = 'RUNNING', platform_job_id = u.job_id, name = coalesce(u.name, i.name),
@@ -46,7 +71,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @Owner AND i.state = 'STARTING'
             RETURNING 1;
-            """, response, new
+            """, alongside, new
             {
                 RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck, KeepLease = keepLease,
                 Ids = leases.Ids(), Generations = leases.Generations(),
@@ -55,20 +80,24 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 
     /// <summary>Ends instances that never ran: START_FAILED, or CANCELED when canceled before they started.</summary>
     public Task<int> RecordStartFailedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
-        StoredResponse? response, CancellationToken ct, string state = InstanceStates.StartFailed) =>
-        RunScopedAsync(runId, """
+        JoinedWrite? alongside, CancellationToken ct, string state = InstanceStates.StartFailed)
+    {
+        InstanceStates.EnsureMove(InstanceStates.Pending, state);
+        InstanceStates.EnsureMove(InstanceStates.Starting, state);
+        return RunScopedAsync(runId, $"""
             UPDATE streamsets.run_instance i
                SET state = @State, error = @Error, finished_at = now(), lease_owner = NULL,
                    lease_expires_at = NULL, updated_at = now()
               FROM unnest(@Ids, @Generations) AS u(instance_id, generation)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
-               AND i.lease_owner = @Owner AND i.state IN ('PENDING', 'STARTING')
+               AND i.lease_owner = @Owner AND i.state IN {InstanceStates.NotStartedSql}
             RETURNING 1;
-            """, response, new { RunId = runId, Owner = owner, Error = error, State = state, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
+            """, alongside, new { RunId = runId, Owner = owner, Error = error, State = state, Ids = leases.Ids(), Generations = leases.Generations() }, ct);
+    }
 
     /// <summary>The platform may or may not have started them: keep STARTING and reconcile later.</summary>
     public Task<int> RecordStartUnknownAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
-        TimeSpan reconcileAfter, StoredResponse? response, CancellationToken ct) =>
+        TimeSpan reconcileAfter, JoinedWrite? alongside, CancellationToken ct) =>
         RunScopedAsync(runId, """
             UPDATE streamsets.run_instance i
                SET error = @Error, lease_owner = NULL, lease_expires_at = NULL,
@@ -77,7 +106,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
              WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
                AND i.lease_owner = @Owner AND i.state = 'STARTING'
             RETURNING 1;
-            """, response, new
+            """, alongside, new
             {
                 RunId = runId, Owner = owner, Error = error, ReconcileAfter = reconcileAfter,
                 Ids = leases.Ids(), Generations = leases.Generations(),
@@ -115,18 +144,18 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
             new { owner, retryAfter, Ids = leases.Ids(), Generations = leases.Generations() }, cancellationToken: ct));
     }
 
-    /// <summary>Where an instance stands: its state and who holds its lease.</summary>
-    public async Task<(string State, Guid? LeaseOwner, long LeaseGeneration)?> StateAsync(Guid instanceId, CancellationToken ct)
+    /// <summary>The instance's state, or null when there is no such instance.</summary>
+    public async Task<string?> StateAsync(Guid instanceId, CancellationToken ct)
     {
-        const string sql = "SELECT state, lease_owner, lease_generation FROM streamsets.run_instance WHERE instance_id = @instanceId";
+        const string sql = "SELECT state FROM streamsets.run_instance WHERE instance_id = @instanceId";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<(string, Guid?, long)?>(new CommandDefinition(sql, new { instanceId }, cancellationToken: ct));
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { instanceId }, cancellationToken: ct));
     }
 
     /// <summary>Instances of the run not yet known to have started or failed to start.</summary>
     public async Task<long> UnsettledCountAsync(Guid runId, CancellationToken ct)
     {
-        const string sql = "SELECT count(*) FROM streamsets.run_instance WHERE run_id = @runId AND state IN ('QUEUED', 'PENDING', 'STARTING')";
+        const string sql = $"SELECT count(*) FROM streamsets.run_instance WHERE run_id = @runId AND state IN {InstanceStates.UnsettledSql}";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { runId }, cancellationToken: ct));
     }
@@ -138,19 +167,12 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { runId }, cancellationToken: ct))).ToHashSet();
     }
 
-    private async Task<int> RunScopedAsync(Guid runId, string update, StoredResponse? response, object args, CancellationToken ct)
+    private async Task<int> RunScopedAsync(Guid runId, string update, JoinedWrite? alongside, object args, CancellationToken ct)
     {
         var sql = "SELECT 1 FROM streamsets.run WHERE run_id = @RunId FOR UPDATE;\n" + update +
-                  "\nSELECT streamsets.refresh_run_state(@RunId);\n" + (response is null ? "" : CompleteRequest);
+                  "\nSELECT streamsets.refresh_run_state(@RunId);\n" + alongside?.Sql;
         var parameters = new DynamicParameters(args);
-        if (response is not null)
-        {
-            parameters.AddDynamicParams(new
-            {
-                ResponseScope = response.Scope, ResponseKey = response.RequestKey,
-                ResponseStatus = response.Status, ResponseBody = response.Body,
-            });
-        }
+        if (alongside is not null) parameters.AddDynamicParams(alongside.Parameters);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
         await results.ReadAsync<int>();
@@ -162,8 +184,11 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 
 internal readonly record struct InstanceLease(Guid InstanceId, long Generation);
 
-/// <summary>The answer to store for an idempotency key, written with the outcome it describes.</summary>
-internal sealed record StoredResponse(string Scope, string RequestKey, int Status, string Body);
+/// <summary>
+/// A statement of the caller's own that commits with an instance write, in the same round trip and
+/// transaction: a launch stores the answer it gave with the outcome that answer describes.
+/// </summary>
+internal sealed record JoinedWrite(string Sql, object Parameters);
 
 internal static class InstanceLeaseExtensions
 {

@@ -1,6 +1,9 @@
-namespace JobTemplateService;
+namespace JobTemplateService.Instances;
 
-/// <summary>Monitoring (appsettings.json, section Monitor). Every duration is a TimeSpan.</summary>
+/// <summary>
+/// Leases, checks and the monitor (appsettings.json, section Monitor): the launch and every writer of
+/// instances follow its lease and check timings, so it lives with them. Every duration is a TimeSpan.
+/// </summary>
 internal sealed class MonitorOptions
 {
     public const string Section = "Monitor";

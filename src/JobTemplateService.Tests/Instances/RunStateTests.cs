@@ -1,0 +1,65 @@
+namespace JobTemplateService.Tests;
+
+/// <summary>
+/// How a run's state follows from its instances', through the real streamsets.refresh_run_state:
+/// the run is finished when every instance is, SUCCEEDED when every instance succeeded; a
+/// finished run that did not is CANCELED after a cancel request, else FAILED when an instance
+/// failed or failed to start, else TIMED_OUT.
+/// </summary>
+public sealed class RunStateTests
+{
+    private static readonly Lazy<Task<TestDatabase>> Database = new(TestDatabase.CreateAsync);
+
+    [Theory]
+    [InlineData("STARTING", false, "STARTING")]
+    [InlineData("STARTING STARTING", false, "STARTING")]
+    [InlineData("QUEUED", false, "STARTING")]
+    [InlineData("PENDING QUEUED", false, "STARTING")]
+    [InlineData("QUEUED RUNNING", false, "RUNNING")]
+    [InlineData("STARTING RUNNING", false, "RUNNING")]
+    [InlineData("SUCCEEDED STARTING", false, "RUNNING")]
+    [InlineData("FAILED QUEUED", false, "RUNNING")]
+    [InlineData("RUNNING", true, "RUNNING")]
+    [InlineData("SUCCEEDED", false, "SUCCEEDED")]
+    [InlineData("SUCCEEDED SUCCEEDED SUCCEEDED", false, "SUCCEEDED")]
+    [InlineData("SUCCEEDED SUCCEEDED", true, "SUCCEEDED")]
+    [InlineData("SUCCEEDED TIMED_OUT", false, "TIMED_OUT")]
+    [InlineData("SUCCEEDED FAILED", false, "FAILED")]
+    [InlineData("TIMED_OUT FAILED", false, "FAILED")]
+    [InlineData("START_FAILED START_FAILED", false, "FAILED")]
+    [InlineData("SUCCEEDED START_FAILED", false, "FAILED")]
+    [InlineData("FAILED", true, "CANCELED")]
+    [InlineData("TIMED_OUT SUCCEEDED", true, "CANCELED")]
+    [InlineData("CANCELED SUCCEEDED", true, "CANCELED")]
+    [InlineData("CANCELED CANCELED", false, "CANCELED")]
+    public async Task RunStateFollowsFromItsInstances(string instanceStates, bool cancelRequested, string expected)
+    {
+        var states = instanceStates.Split(' ');
+        var database = await Database.Value;
+        var runId = Guid.CreateVersion7();
+
+        var state = await database.QuerySingleAsync<string>("""
+            WITH template AS (
+                INSERT INTO streamsets.job_template (sch_job_template_id) VALUES ('template:org') RETURNING job_template_id
+            ), run AS (
+                INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
+                                            pattern_name, platform, platform_template_id, cancel_requested_at)
+                SELECT @runId, 'ada', 'run-1', 'http', 'gcs', job_template_id, 'http-to-gcs', 'controlhub', 'template:org',
+                       CASE WHEN @cancelRequested THEN now() END
+                  FROM template
+                RETURNING run_id, job_template_id
+            )
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters, deadline_at)
+            SELECT gen_random_uuid(), run.run_id, u.ordinal::int - 1, run.job_template_id, 'controlhub', u.state, '{}', now() + interval '1 hour'
+              FROM run CROSS JOIN unnest(@states) WITH ORDINALITY AS u(state, ordinal);
+            SELECT streamsets.refresh_run_state(@runId);
+            """, new { runId, cancelRequested, states });
+        var (stored, finished) = await database.QuerySingleAsync<(string, bool)>(
+            "SELECT state, finished_at IS NOT NULL FROM streamsets.run WHERE run_id = @runId", new { runId });
+
+        Assert.Equal(expected, state);
+        Assert.Equal(expected, stored);
+        Assert.Equal(RunStates.IsTerminal(expected), finished);
+        Assert.Equal(states.All(InstanceStates.IsTerminal), RunStates.IsTerminal(expected));
+    }
+}
