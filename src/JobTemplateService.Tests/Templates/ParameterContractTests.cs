@@ -14,6 +14,8 @@ public sealed class ParameterContractTests
     [InlineData("""{"type": "boolean"}""", "true", "yes")]
     [InlineData("""{"enum": ["London", "Paris"]}""", "Paris", "Berlin")]
     [InlineData("""{"const": "fixed"}""", "fixed", "other")]
+    [InlineData("""{"enum": [1, 2, 3]}""", "2", "4")]
+    [InlineData("""{"const": true}""", "true", "false")]
     [InlineData("""{"type": "string", "pattern": "^[A-Z]{2}$"}""", "UK", "uk")]
     [InlineData("""{"type": "string", "minLength": 2}""", "ab", "a")]
     [InlineData("""{"type": "string", "maxLength": 3}""", "abc", "abcd")]

@@ -82,6 +82,24 @@ public sealed class PlatformParametersTests
         await unknown.ReadProblemAsync(HttpStatusCode.NotFound, "/problems/not-found");
     }
 
+    [Fact]
+    public async Task WithoutControlHubCheckSaysSoAndPlatformParametersAre503()
+    {
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", "sh -c true", settings =>
+        {
+            foreach (var key in settings.Keys.Where(k => k.StartsWith("streamsets:", StringComparison.Ordinal)).ToList()) settings.Remove(key);
+        }));
+        await app.Database.ExampleTemplateAsync();
+        var output = new StringWriter();
+
+        var exit = await TemplateCommands.RunAsync(app.Services, ["templates", "check"], output, CancellationToken.None);
+        using var response = await app.Client.GetAsync("/v1/templates/http-to-gcs/platform-parameters");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("Control Hub is not configured", output.ToString());
+        await response.ReadProblemAsync(HttpStatusCode.ServiceUnavailable, "/problems/platform-not-configured");
+    }
+
     private static readonly string[] All = ["HTTP_METHOD", "HTTP_MODE", "HTTP_URL", "CITY", "GCS_BUCKET", "GCS_FOLDER", "GCS_CONNECTION"];
 
     /// <summary>The README's seven parameters plus one neither the contract nor the statics provide.</summary>

@@ -122,6 +122,23 @@ public sealed class TemplateAdminApiTests
     }
 
     [Fact]
+    public async Task UnknownTemplatesAndBodiesThatAreNotJsonAreAnsweredAsProblems()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        using var history = await app.Client.GetAsync("/v1/admin/templates/nope/history");
+        using var delete = await app.SendAsync(HttpMethod.Delete, "/v1/admin/templates/nope", null);
+        using var notJson = await app.Client.PutAsync("/v1/admin/templates/nope",
+            new StringContent("{not json", System.Text.Encoding.UTF8, "application/json"));
+        using var notObject = await app.PutTemplateAsync("nope", new JsonArray(1, 2));
+
+        await history.ReadProblemAsync(HttpStatusCode.NotFound, "/problems/not-found");
+        await delete.ReadProblemAsync(HttpStatusCode.NotFound, "/problems/not-found");
+        Assert.Contains("not valid JSON", (await notJson.ReadProblemAsync(HttpStatusCode.BadRequest, "/problems/validation")).ToString());
+        Assert.Contains("must be a JSON object", (await notObject.ReadProblemAsync(HttpStatusCode.BadRequest, "/problems/validation")).ToString());
+    }
+
+    [Fact]
     public async Task ManagingTemplatesNeedsTheAdminScope()
     {
         await using var app = await TestApp.StartAsync(ApiKeyRequests.ApiKeys);

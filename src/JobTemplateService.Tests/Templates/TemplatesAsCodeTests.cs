@@ -11,6 +11,11 @@ public sealed class TemplatesAsCodeTests
     {
         await using var app = await TestApp.StartAsync();
         await app.Database.ExampleTemplateAsync();
+        // Strings that read like other YAML types, and scalars of every JSON type, must come back as they were.
+        await app.Database.ExecuteAsync("""
+            UPDATE streamsets.job_template SET destination_runtime_parameters =
+              '{"PORT": "8080", "RETRIES": 3, "RATIO": 0.5, "FLAG": "true", "ON": false, "EMPTY": "", "NULLISH": "null", "NOTE": "a: b # c", "DASH": "- x"}'
+            """);
         await app.PutTemplateAsync("weather", TemplateDefinitions.WeatherToGcs("http", "s3"));
         var file = await ExportAsync(app);
 

@@ -14,6 +14,7 @@ internal static partial class ContractValues
     public static JsonNode Coerce(string value, JsonNode? property)
     {
         var types = DeclaredTypes(property);
+        if (types.Count == 0) types = LiteralTypes(property);
         if (types.Count == 0 || types.Contains("string")) return JsonValue.Create(value);
         if ((types.Contains("integer") || types.Contains("number")) && JsonNumber().IsMatch(value))
             return JsonNode.Parse(value)!;
@@ -33,6 +34,19 @@ internal static partial class ContractValues
 
     public static bool IsScalar(JsonNode? value) =>
         value?.GetValueKind() is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
+
+    /// <summary>Without a type, the kinds of the enum's or const's values say what "1" or "true" was meant as.</summary>
+    private static HashSet<string> LiteralTypes(JsonNode? property)
+    {
+        var literals = ((property as JsonObject)?["enum"] as JsonArray ?? []).Append((property as JsonObject)?["const"]);
+        return literals.Select(l => l?.GetValueKind() switch
+        {
+            JsonValueKind.Number => "number",
+            JsonValueKind.True or JsonValueKind.False => "boolean",
+            JsonValueKind.String => "string",
+            _ => null,
+        }).OfType<string>().ToHashSet();
+    }
 
     public static HashSet<string> DeclaredTypes(JsonNode? property)
     {
