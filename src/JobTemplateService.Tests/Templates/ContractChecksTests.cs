@@ -17,6 +17,7 @@ public sealed class ContractChecksTests
     [InlineData("""{"type": "object", "properties": {"L": {"type": "array"}}}""", "parameter values are scalars")]
     [InlineData("""{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}""", "draft 2020-12")]
     [InlineData("""[1, 2]""", "must be a JSON Schema object")]
+    [InlineData("""{"type": "object", "properties": {"KEY": {"type": "string", "writeOnly": true, "default": "s3cret"}}}""", "cannot have a default")]
     public void ARefusedContractNamesTheProblem(string schema, string expected)
     {
         var problems = ContractChecks.Check(JsonNode.Parse(schema), out var contract);

@@ -39,6 +39,8 @@ internal static class ContractChecks
                 problems.Add($"'properties.{key}.type' must be string, integer, number or boolean: parameter values are scalars.");
             if (property is JsonObject p && p.ContainsKey("default") && !ContractValues.IsScalar(p["default"]))
                 problems.Add($"The default of '{key}' must be a string, number or boolean.");
+            if (property is JsonObject w && w.ContainsKey("default") && w["writeOnly"]?.GetValueKind() == JsonValueKind.True)
+                problems.Add($"'{key}' is writeOnly (a secret) and cannot have a default: discovery would show it.");
         }
         if (problems.Count > 0) return problems;
 
