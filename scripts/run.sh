@@ -17,7 +17,7 @@
 # free loopback port, reused on later runs. As root, PostgreSQL runs as the "postgres" user; if
 # that user cannot reach the checkout, the cluster goes to ${TMPDIR:-/tmp}/jts-local-<hash>.
 #
-# The demo: rule csv -> csv (pattern demo-csv-filter) with a local template that runs
+# The demo: rule csv -> csv (pattern demo-csv-filter, from demo/templates.yaml) with a local template that runs
 # demo/jobs/csv_filter.sh on demo/data/weather.csv. A platform.ini in the checkout is read as
 # usual, so Control Hub templates are served too when it names Control Hub.
 #
@@ -282,39 +282,6 @@ if [ "$(id -u)" = 0 ]; then
     fi
     job_env=("LocalPlatform__RunAsUser=jts-job")
 fi
-[ "$seed" = auto ] && seed=1
-if [ $seed = 1 ]; then
-    # The demo rule and its template, created once and kept pointing at this checkout.
-    db_psql "${db_connection[@]}" -v input_file="$demo_dir/data/weather.csv" -v output_dir="$output_dir" <<'SQL'
-INSERT INTO streamsets.ingestion_pattern (pattern_name, source, destination)
-VALUES ('demo-csv-filter', 'csv', 'csv')
-ON CONFLICT (source, destination) DO NOTHING;
-
-WITH rule AS (
-    SELECT p.ingestion_pattern_id FROM streamsets.ingestion_pattern p
-     WHERE p.source = 'csv' AND p.destination = 'csv'
-       AND NOT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern_job_template_relationship r
-                        WHERE r.ingestion_pattern_id = p.ingestion_pattern_id)
-), template AS (
-    INSERT INTO streamsets.job_template (sch_job_template_id, platform, description)
-    SELECT 'csv_filter', 'local', 'Demo: keep the rows of a CSV file for one city' FROM rule
-    RETURNING job_template_id
-)
-INSERT INTO streamsets.ingestion_pattern_job_template_relationship (ingestion_pattern_id, job_template_id)
-SELECT rule.ingestion_pattern_id, template.job_template_id FROM rule, template;
-
-UPDATE streamsets.job_template t
-   SET source_runtime_parameters = jsonb_build_object('INPUT_FILE', :'input_file'),
-       destination_runtime_parameters = jsonb_build_object('OUTPUT_DIR', :'output_dir'),
-       required_parameters = '{CITY}',
-       max_wait = interval '10 minutes'
-  FROM streamsets.ingestion_pattern_job_template_relationship r
-  JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id
- WHERE r.job_template_id = t.job_template_id AND p.source = 'csv' AND p.destination = 'csv'
-   AND t.platform = 'local' AND t.sch_job_template_id = 'csv_filter';
-SQL
-    say "Seeded the demo: csv -> csv runs demo/jobs/csv_filter.sh (local platform)."
-fi
 
 # --- the service ------------------------------------------------------------------------------
 
@@ -330,6 +297,15 @@ service_env=(
     "local__csv_filter=sh $(quote "$demo_dir/jobs/csv_filter.sh")"
 )
 service_env+=("${database_env[@]}" "${job_env[@]}")
+
+[ "$seed" = auto ] && seed=1
+if [ $seed = 1 ]; then
+    # The demo's template, kept pointing at this checkout: templates as code, applied like any other.
+    env "${service_env[@]}" JTS_DEMO_INPUT_FILE="$demo_dir/data/weather.csv" JTS_DEMO_OUTPUT_DIR="$output_dir" \
+        dotnet "$app/JobTemplateService.dll" templates apply "$root/demo/templates.yaml" >"$state_dir/templates-apply.log" 2>&1 \
+        || { cat "$state_dir/templates-apply.log" >&2; die "applying demo/templates.yaml failed (see above)"; }
+    say "Applied demo/templates.yaml: csv -> csv runs demo/jobs/csv_filter.sh (local platform)."
+fi
 [ -f "$config_dir/platform.ini" ] && grep -qi '^\[streamsets\]' "$config_dir/platform.ini" \
     && say "platform.ini names Control Hub: its templates are served too."
 
@@ -380,7 +356,7 @@ It answers 202 with the run; set RUN to its "run-id" (also in the Location heade
   curl -sS$auth -H 'Accept: text/csv' "$base/v1/metrics?user-run-id=$run_id"    # one metrics row per city
 
 The same body again returns the same run (idempotent); change user-run-id for a new one.
-"CITY": "Atlantis" shows a failing run (no such rows: the job exits 3, the outcome answers 422).
+"CITY": "Atlantis" is refused (422): the template's parameter contract lists the cities (GET $base/v1/templates).
 More: examples/curl.md. $([ $mode = foreground ] && echo "Ctrl-C stops the service and its database." || echo "Stop it with: scripts/run.sh --stop$([ "$state" = .local ] || echo " --state-dir $state")")
 
 EOF

@@ -1,3 +1,4 @@
+using JobTemplateService.Catalog;
 using JobTemplateService.Metrics;
 using JobTemplateService.Runs;
 using JobTemplateService.Security;
@@ -42,6 +43,8 @@ internal static class Pipeline
         app.MapMetricsApi();
         app.MapTemplatesApi();
         app.MapAdminApi();
+        app.MapPlatformParametersApi();
+        app.MapTemplateAdminApi();
         return app.MapOperationalEndpoints();
     }
 

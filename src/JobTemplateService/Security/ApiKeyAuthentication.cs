@@ -44,6 +44,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
     private static AuthenticateResult Success(ApiKeyIdentity identity)
     {
         var claims = identity.Scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
+        claims.AddRange(identity.Templates.Select(t => new Claim(TemplateLimits.ClaimType, t)));
         if (identity.Name is not null) claims.Add(new Claim(ClaimTypes.Name, identity.Name));
         if (identity.OwnRunsOnly) claims.Add(new Claim(Scopes.OwnRunsOnlyClaim, "true"));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, identity.Name is null ? null : SchemeName));
@@ -51,4 +52,8 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
     }
 }
 
-internal sealed record ApiKeyIdentity(string? Name, IReadOnlyList<string> Scopes, bool OwnRunsOnly);
+/// <summary>A validated key: its name (none when authentication is off), scopes, template limits and run visibility.</summary>
+internal sealed record ApiKeyIdentity(string? Name, IReadOnlyList<string> Scopes, bool OwnRunsOnly)
+{
+    public IReadOnlyList<string> Templates { get; init; } = [];
+}

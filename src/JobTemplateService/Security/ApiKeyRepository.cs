@@ -11,29 +11,27 @@ namespace JobTemplateService.Security;
 /// </summary>
 internal sealed class ApiKeyRepository(NpgsqlDataSource dataSource)
 {
-    public Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, IReadOnlyCollection<string> scopes, CancellationToken ct) =>
-        CreateAsync(name, scopes, ownRunsOnly: false, ct);
-
-    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, IReadOnlyCollection<string> scopes, bool ownRunsOnly,
-        CancellationToken ct)
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, IReadOnlyCollection<string> scopes, CancellationToken ct,
+        IReadOnlyCollection<string>? templates = null, bool ownRunsOnly = false)
     {
         var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var key = $"jts_{prefix}_{secret}";
         const string sql = """
-            INSERT INTO streamsets.api_key (key_id, name, prefix, key_hash, scopes, own_runs_only)
-            VALUES (@id, @name, @prefix, @hash, @scopes, @ownRunsOnly)
-            RETURNING name, prefix, scopes, own_runs_only, created_at, last_used_at, revoked_at
+            INSERT INTO streamsets.api_key (key_id, name, prefix, key_hash, scopes, templates, own_runs_only)
+            VALUES (@id, @name, @prefix, @hash, @scopes, @templates, @ownRunsOnly)
+            RETURNING name, prefix, scopes, templates, own_runs_only, created_at, last_used_at, revoked_at
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var record = await connection.QuerySingleAsync<ApiKeyRecord>(new CommandDefinition(sql,
-            new { id = Guid.CreateVersion7(), name, prefix, hash = Hash(key), scopes = scopes.Distinct().ToArray(), ownRunsOnly }, cancellationToken: ct));
+            new { id = Guid.CreateVersion7(), name, prefix, hash = Hash(key), scopes = scopes.Distinct().ToArray(),
+                templates = (templates ?? []).Distinct().ToArray(), ownRunsOnly }, cancellationToken: ct));
         return (record, key);
     }
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken ct)
     {
-        const string sql = "SELECT name, prefix, scopes, own_runs_only, created_at, last_used_at, revoked_at FROM streamsets.api_key ORDER BY name";
+        const string sql = "SELECT name, prefix, scopes, templates, own_runs_only, created_at, last_used_at, revoked_at FROM streamsets.api_key ORDER BY name";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return (await connection.QueryAsync<ApiKeyRecord>(new CommandDefinition(sql, cancellationToken: ct))).AsList();
     }
@@ -54,7 +52,7 @@ internal sealed class ApiKeyRepository(NpgsqlDataSource dataSource)
         var parts = key.Split('_', 3);
         if (parts.Length != 3 || parts[0] != "jts" || parts[1].Length != 10) return null;
         const string find = """
-            SELECT key_id, name, prefix, scopes, own_runs_only, created_at, last_used_at, revoked_at, key_hash
+            SELECT key_id, name, prefix, scopes, templates, own_runs_only, created_at, last_used_at, revoked_at, key_hash
               FROM streamsets.api_key WHERE prefix = @prefix AND revoked_at IS NULL
             """;
         const string touch = """
@@ -79,6 +77,8 @@ public sealed record ApiKeyRecord
     public string Prefix { get; init; } = "";
     public string[] Scopes { get; init; } = [];
     public bool OwnRunsOnly { get; init; }
+    /// <summary>Template limits (pattern-name globs, tag:&lt;tag&gt;); empty: every template.</summary>
+    public string[] Templates { get; init; } = [];
     public DateTime CreatedAt { get; init; }
     public DateTime? LastUsedAt { get; init; }
     public DateTime? RevokedAt { get; init; }

@@ -38,7 +38,7 @@ internal sealed class ApiKeyValidator(ApiKeyRepository keys, IOptions<SecurityOp
             invalid[cacheKey] = now + lifetime;
             return null;
         }
-        var identity = new ApiKeyIdentity(record.Name, record.Scopes, record.OwnRunsOnly);
+        var identity = new ApiKeyIdentity(record.Name, record.Scopes, record.OwnRunsOnly) { Templates = record.Templates };
         if (valid.Count >= MaxEntries) Prune(valid, now);
         valid[cacheKey] = (identity, now + lifetime, now + (lifetime > KnownFor ? lifetime : KnownFor));
         invalid.TryRemove(cacheKey, out _);

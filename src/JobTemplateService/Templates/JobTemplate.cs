@@ -26,6 +26,13 @@ internal sealed record JobTemplate
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromHours(4);
     public int? MaxConcurrentInstances { get; init; }
     public string? Description { get; init; }
+    public string? Title { get; init; }
+    public string? Owner { get; init; }
+    public string[] Tags { get; init; } = [];
+    public string? DocumentationUrl { get; init; }
+    public bool Enabled { get; init; } = true;
+    /// <summary>The parameter contract (JSON Schema text), or null: then required_parameters applies.</summary>
+    public string? ParametersSchema { get; init; }
 
     /// <summary>
     /// The static set: the four jsonb columns merged in the original's order, a later column
