@@ -112,4 +112,21 @@ public sealed class SecretsAtRestTests
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }
+
+    [Fact]
+    public async Task ReplicasCreatingTheFingerprintKeyAtOnceAllGetTheOneStored()
+    {
+        await using var app = await TestApp.StartAsync();
+        var dataSource = app.Service<Npgsql.NpgsqlDataSource>();
+        for (var round = 0; round < 5; round++)
+        {
+            await app.Database.ExecuteAsync("DELETE FROM streamsets.service_key");
+
+            var keys = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+                await new ServiceKeys(dataSource).FingerprintKeyAsync(CancellationToken.None))));
+
+            var stored = await app.Database.ScalarAsync<byte[]>("SELECT key FROM streamsets.service_key");
+            Assert.All(keys, key => Assert.Equal(stored, key));
+        }
+    }
 }

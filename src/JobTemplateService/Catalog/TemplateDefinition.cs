@@ -100,6 +100,8 @@ public sealed record TemplateOptions
     public string[]? SecretParameters { get; init; }
     public string[]? OverridableParameters { get; init; }
     public string[]? RequiredParameters { get; init; }
+    /// <summary>Names from the runtime deny list that callers may set on a local or Kubernetes template.</summary>
+    public string[]? AllowedEnvironmentNames { get; init; }
 
     internal TemplateOptions Normalized() => this with
     {
@@ -109,6 +111,7 @@ public sealed record TemplateOptions
         SecretParameters = SecretParameters ?? [],
         OverridableParameters = OverridableParameters ?? [],
         RequiredParameters = RequiredParameters ?? [],
+        AllowedEnvironmentNames = AllowedEnvironmentNames ?? [],
     };
 }
 

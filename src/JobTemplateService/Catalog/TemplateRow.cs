@@ -5,7 +5,7 @@ internal sealed record TemplateRow(
     int JobTemplateId, string PlatformTemplateId, string Platform, bool DeleteAfterCompletion, string SourceRuntimeParameters,
     string DestinationRuntimeParameters, string SourceConnectionInfo, string DestinationConnectionInfo, string InstanceNameSuffix,
     string? InstanceNameParameter, string[] RequiredParameters, string[] OverridableParameters, string[] SecretParameters,
-    TimeSpan MaxWait, int? MaxConcurrentInstances, string? Title, string? Description, string? Owner, string[] Tags,
+    string[] AllowedEnvironmentNames, TimeSpan MaxWait, int? MaxConcurrentInstances, string? Title, string? Description, string? Owner, string[] Tags,
     string? DocumentationUrl, bool Enabled, string? ParametersSchema)
 {
     private const string Columns = """
@@ -14,7 +14,7 @@ internal sealed record TemplateRow(
         source_connection_info = @SourceConnectionInfo::jsonb, destination_connection_info = @DestinationConnectionInfo::jsonb,
         instance_name_suffix = @InstanceNameSuffix, instance_name_parameter = @InstanceNameParameter,
         required_parameters = @RequiredParameters, overridable_parameters = @OverridableParameters, secret_parameters = @SecretParameters,
-        max_wait = @MaxWait, max_concurrent_instances = @MaxConcurrentInstances, title = @Title, description = @Description,
+        allowed_environment_names = @AllowedEnvironmentNames, max_wait = @MaxWait, max_concurrent_instances = @MaxConcurrentInstances, title = @Title, description = @Description,
         owner = @Owner, tags = @Tags, documentation_url = @DocumentationUrl, enabled = @Enabled, parameters_schema = @ParametersSchema::json
         """;
 
@@ -23,11 +23,11 @@ internal sealed record TemplateRow(
     public const string Insert = """
         INSERT INTO streamsets.job_template (sch_job_template_id, platform, delete_after_completion, source_runtime_parameters,
             destination_runtime_parameters, source_connection_info, destination_connection_info, instance_name_suffix,
-            instance_name_parameter, required_parameters, overridable_parameters, secret_parameters, max_wait, max_concurrent_instances,
-            title, description, owner, tags, documentation_url, enabled, parameters_schema)
+            instance_name_parameter, required_parameters, overridable_parameters, secret_parameters, allowed_environment_names, max_wait,
+            max_concurrent_instances, title, description, owner, tags, documentation_url, enabled, parameters_schema)
         VALUES (@PlatformTemplateId, @Platform, @DeleteAfterCompletion, @SourceRuntimeParameters::jsonb, @DestinationRuntimeParameters::jsonb,
             @SourceConnectionInfo::jsonb, @DestinationConnectionInfo::jsonb, @InstanceNameSuffix, @InstanceNameParameter,
-            @RequiredParameters, @OverridableParameters, @SecretParameters, @MaxWait, @MaxConcurrentInstances,
+            @RequiredParameters, @OverridableParameters, @SecretParameters, @AllowedEnvironmentNames, @MaxWait, @MaxConcurrentInstances,
             @Title, @Description, @Owner, @Tags, @DocumentationUrl, @Enabled, @ParametersSchema::json)
         RETURNING job_template_id
         """;
@@ -40,7 +40,7 @@ internal sealed record TemplateRow(
             (s.SourceRuntimeParameters ?? []).ToJsonString(), (s.DestinationRuntimeParameters ?? []).ToJsonString(),
             (s.SourceConnectionInfo ?? []).ToJsonString(), (s.DestinationConnectionInfo ?? []).ToJsonString(),
             o.InstanceNameSuffix!, o.InstanceNameParameter, o.RequiredParameters!, o.OverridableParameters!, o.SecretParameters!,
-            o.MaxWait!.Value, o.MaxConcurrentInstances, t.Title, t.Description, t.Owner, t.Tags!, t.DocumentationUrl, t.Enabled!.Value,
+            o.AllowedEnvironmentNames!, o.MaxWait!.Value, o.MaxConcurrentInstances, t.Title, t.Description, t.Owner, t.Tags!, t.DocumentationUrl, t.Enabled!.Value,
             t.Parameters?.ToJsonString());
     }
 }

@@ -20,7 +20,8 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
                coalesce(t.source_connection_info, '{}')::text AS source_connection_info,
                coalesce(t.destination_connection_info, '{}')::text AS destination_connection_info,
                t.max_wait, t.max_concurrent_instances, t.delete_after_completion, t.instance_name_suffix,
-               t.instance_name_parameter, t.secret_parameters, t.overridable_parameters, t.required_parameters
+               t.instance_name_parameter, t.secret_parameters, t.overridable_parameters, t.required_parameters,
+               t.allowed_environment_names
           FROM streamsets.ingestion_pattern p
           JOIN streamsets.ingestion_pattern_job_template_relationship r ON r.ingestion_pattern_id = p.ingestion_pattern_id
           JOIN streamsets.job_template t ON t.job_template_id = r.job_template_id
@@ -90,6 +91,7 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
         public string[] SecretParameters { get; init; } = [];
         public string[] OverridableParameters { get; init; } = [];
         public string[] RequiredParameters { get; init; } = [];
+        public string[] AllowedEnvironmentNames { get; init; } = [];
 
         public TemplateDocument ToDocument() => new(PatternName, new TemplateDefinition
         {
@@ -103,6 +105,7 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
                 MaxWait = MaxWait, MaxConcurrentInstances = MaxConcurrentInstances, DeleteAfterCompletion = DeleteAfterCompletion,
                 InstanceNameSuffix = InstanceNameSuffix, InstanceNameParameter = InstanceNameParameter, SecretParameters = SecretParameters,
                 OverridableParameters = OverridableParameters, RequiredParameters = RequiredParameters,
+                AllowedEnvironmentNames = AllowedEnvironmentNames,
             },
         });
 
