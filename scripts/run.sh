@@ -17,12 +17,16 @@
 # free loopback port, reused on later runs. As root, PostgreSQL runs as the "postgres" user; if
 # that user cannot reach the checkout, the cluster goes to ${TMPDIR:-/tmp}/jts-local-<hash>.
 #
-# The demo: rule csv -> csv (pattern demo-csv-filter) with a local template that runs
+# The demo: rule csv -> csv (pattern demo-csv-filter, from demo/templates.yaml) with a local template that runs
 # demo/jobs/csv_filter.sh on demo/data/weather.csv. A platform.ini in the checkout is read as
 # usual, so Control Hub templates are served too when it names Control Hub.
 #
 # Authentication is off (Security__Mode=None) unless Security__Mode is set in the environment,
-# so the service listens on 127.0.0.1 only unless --listen says otherwise.
+# so the service listens on 127.0.0.1 only (it refuses another --listen address without keys).
+#
+# As root, the demo's local jobs run as the unprivileged user jts-job (created if missing), in a
+# PID namespace of their own; if that user cannot reach the checkout, the demo job and its data are
+# copied to ${TMPDIR:-/tmp}/jts-demo-<hash> and run from there.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,6 +66,10 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$port" in ''|*[!0-9]*) die "--port must be a number, not '$port'" ;; esac
+case "${Security__Mode:-None},$listen" in
+    [Nn][Oo][Nn][Ee],127.*|[Nn][Oo][Nn][Ee],localhost|[Nn][Oo][Nn][Ee],::1) ;;
+    [Nn][Oo][Nn][Ee],*) die "--listen $listen with authentication off would open the service to the network; set Security__Mode=ApiKeys (and create keys) to listen there" ;;
+esac
 case "$state" in /*) state_dir=$state ;; *) state_dir="$root/$state" ;; esac
 app="$root/.local/app"
 pidfile="$state_dir/service.pid"
@@ -253,39 +261,26 @@ fi
 say "Migrating the database schema ..."
 env "${database_env[@]}" dotnet "$app/JobTemplateService.dll" migrate || die "the schema migration failed (see above)"
 
-mkdir -p "$state_dir/output"
-[ "$seed" = auto ] && seed=1
-if [ $seed = 1 ]; then
-    # The demo rule and its template, created once and kept pointing at this checkout.
-    db_psql "${db_connection[@]}" -v input_file="$root/demo/data/weather.csv" -v output_dir="$state_dir/output" <<'SQL'
-INSERT INTO streamsets.ingestion_pattern (pattern_name, source, destination)
-VALUES ('demo-csv-filter', 'csv', 'csv')
-ON CONFLICT (source, destination) DO NOTHING;
-
-WITH rule AS (
-    SELECT p.ingestion_pattern_id FROM streamsets.ingestion_pattern p
-     WHERE p.source = 'csv' AND p.destination = 'csv'
-       AND NOT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern_job_template_relationship r
-                        WHERE r.ingestion_pattern_id = p.ingestion_pattern_id)
-), template AS (
-    INSERT INTO streamsets.job_template (sch_job_template_id, platform, description)
-    SELECT 'csv_filter', 'local', 'Demo: keep the rows of a CSV file for one city' FROM rule
-    RETURNING job_template_id
-)
-INSERT INTO streamsets.ingestion_pattern_job_template_relationship (ingestion_pattern_id, job_template_id)
-SELECT rule.ingestion_pattern_id, template.job_template_id FROM rule, template;
-
-UPDATE streamsets.job_template t
-   SET source_runtime_parameters = jsonb_build_object('INPUT_FILE', :'input_file'),
-       destination_runtime_parameters = jsonb_build_object('OUTPUT_DIR', :'output_dir'),
-       required_parameters = '{CITY}',
-       max_wait = interval '10 minutes'
-  FROM streamsets.ingestion_pattern_job_template_relationship r
-  JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id
- WHERE r.job_template_id = t.job_template_id AND p.source = 'csv' AND p.destination = 'csv'
-   AND t.platform = 'local' AND t.sch_job_template_id = 'csv_filter';
-SQL
-    say "Seeded the demo: csv -> csv runs demo/jobs/csv_filter.sh (local platform)."
+# The demo's local job: as root it runs as jts-job, which must reach the script, the data and the output folder.
+demo_dir="$root/demo"
+output_dir="$state_dir/output"
+job_dir="$root"
+job_env=()
+mkdir -p "$output_dir"
+if [ "$(id -u)" = 0 ]; then
+    id jts-job >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin jts-job \
+        || die "running as root needs an unprivileged 'jts-job' user for the local jobs, and it could not be created"
+    as_job() { setpriv --reuid=jts-job --regid=jts-job --init-groups -- "$@" 2>/dev/null; }
+    chown jts-job: "$output_dir"
+    if ! as_job test -r "$demo_dir/jobs/csv_filter.sh" -a -r "$demo_dir/data/weather.csv" -a -x "$job_dir" -a -w "$output_dir"; then
+        job_dir="${TMPDIR:-/tmp}/jts-demo-$(printf '%s' "$state_dir" | sha256sum | cut -c1-12)"
+        mkdir -p "$job_dir/output" && cp -R "$demo_dir/jobs" "$demo_dir/data" "$job_dir/" && chmod -R a+rX "$job_dir"
+        chown jts-job: "$job_dir/output"
+        demo_dir=$job_dir
+        output_dir="$job_dir/output"
+        say "The jts-job user cannot reach the checkout (a parent folder is private); the demo job runs from $job_dir."
+    fi
+    job_env=("LocalPlatform__RunAsUser=jts-job")
 fi
 
 # --- the service ------------------------------------------------------------------------------
@@ -296,11 +291,21 @@ service_env=(
     "Urls=http://$listen:$port"
     "Database__MigrateOnStartup=true"
     "Security__Mode=$security_mode"
+    "Callbacks__AllowedNetworks=${Callbacks__AllowedNetworks:-127.0.0.0/8,::1/128}" # a local demo's receivers are local
     "Monitor__PollInterval=${Monitor__PollInterval:-00:00:02}"
-    "LocalPlatform__WorkingDirectory=$root"
-    "local__csv_filter=sh $(quote "$root/demo/jobs/csv_filter.sh")"
+    "LocalPlatform__WorkingDirectory=$job_dir"
+    "local__csv_filter=sh $(quote "$demo_dir/jobs/csv_filter.sh")"
 )
-service_env+=("${database_env[@]}")
+service_env+=("${database_env[@]}" "${job_env[@]}")
+
+[ "$seed" = auto ] && seed=1
+if [ $seed = 1 ]; then
+    # The demo's template, kept pointing at this checkout: templates as code, applied like any other.
+    env "${service_env[@]}" JTS_DEMO_INPUT_FILE="$demo_dir/data/weather.csv" JTS_DEMO_OUTPUT_DIR="$output_dir" \
+        dotnet "$app/JobTemplateService.dll" templates apply "$root/demo/templates.yaml" >"$state_dir/templates-apply.log" 2>&1 \
+        || { cat "$state_dir/templates-apply.log" >&2; die "applying demo/templates.yaml failed (see above)"; }
+    say "Applied demo/templates.yaml: csv -> csv runs demo/jobs/csv_filter.sh (local platform)."
+fi
 [ -f "$config_dir/platform.ini" ] && grep -qi '^\[streamsets\]' "$config_dir/platform.ini" \
     && say "platform.ini names Control Hub: its templates are served too."
 
@@ -340,7 +345,7 @@ JobTemplateService is ready at $base  ($([ "${security_mode,,}" = none ] && echo
 Open the console in a browser: $base/ui
   (the job library: launch the demo, follow its log live, see its runs and charts$([ "${security_mode,,}" = none ] || echo "; sign in with an API key"))
 
-Or launch the demo job for two cities (it filters demo/data/weather.csv into ${state_dir#"$root"/}/output/):
+Or launch the demo job for two cities (it filters demo/data/weather.csv into ${output_dir#"$root"/}/):
 
   curl -sS -X POST $base/v1/runs -H 'content-type: application/json'$auth \\
     -d '{"user-id": "demo@example.com", "user-run-id": "$run_id", "source-type": "csv", "target-type": "csv",
@@ -354,7 +359,7 @@ It answers 202 with the run; set RUN to its "run-id" (also in the Location heade
   curl -sS$auth -H 'Accept: text/csv' "$base/v1/metrics?user-run-id=$run_id"    # one metrics row per city
 
 The same body again returns the same run (idempotent); change user-run-id for a new one.
-"CITY": "Atlantis" shows a failing run (no such rows: the job exits 3, the outcome answers 422).
+"CITY": "Atlantis" is refused (422): the template's parameter contract lists the cities (GET $base/v1/templates).
 More: examples/curl.md. $([ $mode = foreground ] && echo "Ctrl-C stops the service and its database." || echo "Stop it with: scripts/run.sh --stop$([ "$state" = .local ] || echo " --state-dir $state")")
 
 EOF

@@ -8,6 +8,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"
 
+# As root the service runs local jobs as an unprivileged user (LocalPlatform:RunAsUser); the tests use this one.
+if [ "$(id -u)" = 0 ] && ! id jts-test-job >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin jts-test-job
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/jts-test.XXXXXX")
 chmod 755 "$work" # the server runs as the postgres user when this script runs as root
 cleanup() { pg_stop; rm -rf "$work"; }
@@ -26,7 +31,14 @@ python3 - "$work/results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find("{*}ResultSummary/{*}Counters")
+    root = ET.parse(path).getroot()
+    # Name every failed test with the first lines of its message, so a long log's tail says what broke.
+    for result in root.iter("{*}UnitTestResult"):
+        if result.get("outcome") in ("Failed", "Error", "Timeout"):
+            message = result.find("{*}Output/{*}ErrorInfo/{*}Message")
+            text = (message.text or "").strip().splitlines() if message is not None else []
+            print(f"FAILED {result.get('testName')}: " + " | ".join(text[:3])[:600])
+    counters = root.find("{*}ResultSummary/{*}Counters")
     if counters is None:
         continue
     passed += int(counters.get("passed", 0))

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 namespace JobTemplateService.Tests;
 
 /// <summary>The shipped demo job, demo/jobs/csv_filter.sh on demo/data/weather.csv, run by the service as README's quick start does.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class LocalDemoJobTests
 {
     [Fact]
@@ -12,6 +13,7 @@ public sealed partial class LocalDemoJobTests
         var root = RepositoryRoot();
         var input = Path.Combine(root, "demo", "data", "weather.csv");
         var output = Directory.CreateTempSubdirectory("jts-demo-output-").FullName;
+        File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("777", 8)); // as root, the job runs as another user
         using var cleanup = new DeleteOnDispose(output);
         await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{Path.Combine(root, "demo", "jobs", "csv_filter.sh")}'"));
         await app.Database.LocalTemplateAsync("csv_filter",

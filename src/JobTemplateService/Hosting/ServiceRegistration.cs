@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Callbacks;
+using JobTemplateService.Catalog;
 using JobTemplateService.Common;
 using JobTemplateService.Configuration;
 using JobTemplateService.WebConsole;
@@ -46,6 +47,7 @@ internal static class ServiceRegistration
         });
 
         services.AddSingleton<TemplateRepository>();
+        services.AddTemplateCatalog();
         services.AddSingleton<RunRepository>();
         services.AddSingleton<LaunchRepository>();
         services.AddSingleton<InstanceRepository>();
@@ -86,12 +88,7 @@ internal static class ServiceRegistration
         // Stopped before the heartbeat (reverse order), so local completions commit before leases are handed back.
         services.AddSingleton<LocalSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalSupervisor>());
-        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section);
-        services.AddSingleton<CallbackRepository>();
-        services.AddHttpClient(CallbackDispatcher.HttpClientName, http => http.DefaultRequestHeaders.UserAgent.ParseAdd("JobTemplateService/1.0"))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
-        services.AddSingleton<CallbackDispatcher>();
-        services.AddHostedService(provider => provider.GetRequiredService<CallbackDispatcher>());
+        services.AddCallbacksAndSecrets();
         services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section);
         services.AddSingleton<MaintenanceSweeper>();
         services.AddHostedService(provider => provider.GetRequiredService<MaintenanceSweeper>());

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -17,15 +15,20 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
 {
     public const string SchemeName = "ApiKey";
 
+    /// <summary>The key a request carries, if any.</summary>
+    public static string? PresentedKey(HttpRequest request)
+    {
+        var key = request.Headers["X-API-Key"].FirstOrDefault();
+        var authorization = request.Headers.Authorization.FirstOrDefault();
+        if (key is null && authorization?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true)
+            key = authorization["Bearer ".Length..].Trim();
+        return string.IsNullOrEmpty(key) ? null : key;
+    }
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (security.Value.AuthenticationDisabled) return Success(ApiKeyIdentity.Anonymous);
-
-        var key = Request.Headers["X-API-Key"].FirstOrDefault();
-        var authorization = Request.Headers.Authorization.FirstOrDefault();
-        if (key is null && authorization?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true)
-            key = authorization["Bearer ".Length..].Trim();
-        if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
+        if (PresentedKey(Request) is not { } key) return AuthenticateResult.NoResult();
 
         var identity = await validator.ValidateAsync(key, Context.RequestAborted);
         return identity is null ? AuthenticateResult.Fail("Invalid or revoked API key.") : Success(identity);
@@ -42,48 +45,25 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         AuthenticateResult.Success(new AuthenticationTicket(identity.ToPrincipal(SchemeName), SchemeName));
 }
 
-/// <summary>What a key may do. The API and the console's sessions turn it into the same principal.</summary>
-internal sealed record ApiKeyIdentity(string? Name, IReadOnlyList<string> Scopes)
+/// <summary>
+/// A validated key: its name (none when authentication is off), scopes, template limits and run
+/// visibility. The API and the console's sessions turn it into the same principal.
+/// </summary>
+internal sealed record ApiKeyIdentity(string? Name, IReadOnlyList<string> Scopes, bool OwnRunsOnly)
 {
     /// <summary>Security:Mode=None: no caller name, every scope.</summary>
-    public static readonly ApiKeyIdentity Anonymous = new(null, Security.Scopes.All);
+    public static readonly ApiKeyIdentity Anonymous = new(null, Security.Scopes.All, OwnRunsOnly: false);
 
-    public static ApiKeyIdentity From(ApiKeyRecord record) => new(record.Name, record.Scopes);
+    public IReadOnlyList<string> Templates { get; init; } = [];
+
+    public static ApiKeyIdentity From(ApiKeyRecord record) => new(record.Name, record.Scopes, record.OwnRunsOnly) { Templates = record.Templates };
 
     public ClaimsPrincipal ToPrincipal(string scheme)
     {
         var claims = Scopes.Select(s => new Claim(Security.Scopes.ClaimType, s)).ToList();
+        claims.AddRange(Templates.Select(t => new Claim(TemplateLimits.ClaimType, t)));
         if (Name is not null) claims.Add(new Claim(ClaimTypes.Name, Name));
+        if (OwnRunsOnly) claims.Add(new Claim(Security.Scopes.OwnRunsOnlyClaim, "true"));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, Name is null ? null : scheme));
-    }
-}
-
-/// <summary>
-/// Checks keys against the database (or the bootstrap key from configuration), remembering a
-/// result for Security:KeyCacheDuration so a busy caller costs one lookup per period, not per request.
-/// </summary>
-internal sealed class ApiKeyValidator(ApiKeyRepository keys, IOptions<SecurityOptions> options, TimeProvider time)
-{
-    public const string BootstrapName = "bootstrap-admin";
-    private readonly ConcurrentDictionary<string, (ApiKeyIdentity? Identity, DateTimeOffset Until)> cache = new();
-
-    public async Task<ApiKeyIdentity?> ValidateAsync(string key, CancellationToken ct)
-    {
-        var hash = ApiKeyRepository.Hash(key);
-        if (options.Value.BootstrapAdminKey is { Length: > 0 } bootstrap
-            && CryptographicOperations.FixedTimeEquals(hash, ApiKeyRepository.Hash(bootstrap)))
-        {
-            return new ApiKeyIdentity(BootstrapName, Scopes.All);
-        }
-
-        var cacheKey = Convert.ToHexString(hash);
-        var now = time.GetUtcNow();
-        if (cache.TryGetValue(cacheKey, out var cached) && cached.Until > now) return cached.Identity;
-
-        var record = await keys.FindValidAsync(key, ct);
-        var identity = record is null ? null : ApiKeyIdentity.From(record);
-        if (cache.Count > 10_000) cache.Clear();
-        cache[cacheKey] = (identity, now + options.Value.KeyCacheDuration);
-        return identity;
     }
 }

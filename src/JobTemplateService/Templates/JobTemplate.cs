@@ -22,9 +22,17 @@ internal sealed record JobTemplate
     public string[] RequiredParameters { get; init; } = [];
     public string[] OverridableParameters { get; init; } = [];
     public string[] SecretParameters { get; init; } = [];
+    public string[] AllowedEnvironmentNames { get; init; } = [];
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromHours(4);
     public int? MaxConcurrentInstances { get; init; }
     public string? Description { get; init; }
+    public string? Title { get; init; }
+    public string? Owner { get; init; }
+    public string[] Tags { get; init; } = [];
+    public string? DocumentationUrl { get; init; }
+    public bool Enabled { get; init; } = true;
+    /// <summary>The parameter contract (JSON Schema text), or null: then required_parameters applies.</summary>
+    public string? ParametersSchema { get; init; }
 
     /// <summary>
     /// The static set: the four jsonb columns merged in the original's order, a later column
@@ -38,6 +46,19 @@ internal sealed record JobTemplate
         AddColumn(merged, SourceConnectionInfo, "source_connection_info");
         AddColumn(merged, DestinationConnectionInfo, "destination_connection_info");
         return merged.Select(p => (p.Key, p.Value.Value, p.Value.Column)).ToList();
+    }
+
+    /// <summary>Every key of the four jsonb columns, with its column (a key in two columns appears twice).</summary>
+    public IEnumerable<(string Key, string Column)> StaticKeys()
+    {
+        foreach (var (json, column) in new[] { (SourceRuntimeParameters, "source_runtime_parameters"),
+                     (DestinationRuntimeParameters, "destination_runtime_parameters"), (SourceConnectionInfo, "source_connection_info"),
+                     (DestinationConnectionInfo, "destination_connection_info") })
+        {
+            var merged = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+            AddColumn(merged, json, column);
+            foreach (var key in merged.Keys) yield return (key, column);
+        }
     }
 
     private static void AddColumn(Dictionary<string, (string, string)> merged, string? json, string column)

@@ -70,7 +70,7 @@ internal sealed class ConsoleSessions(NpgsqlDataSource dataSource, ApiKeyReposit
         }
         if (session is not { } found) return null;
         if (found.KeyId is null)
-            return found.BootstrapHash is { } hash && IsBootstrap(hash) ? new ApiKeyIdentity(ApiKeyValidator.BootstrapName, Scopes.All) : null;
+            return found.BootstrapHash is { } hash && IsBootstrap(hash) ? new ApiKeyIdentity(ApiKeyValidator.BootstrapName, Scopes.All, OwnRunsOnly: false) : null;
         // The key's current scopes and limits, read as the API reads them: a change to the key applies at once.
         return await keys.FindActiveByIdAsync(found.KeyId.Value, ct) is { } record ? ApiKeyIdentity.From(record) : null;
     }

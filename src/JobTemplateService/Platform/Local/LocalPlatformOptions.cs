@@ -14,4 +14,10 @@ internal sealed class LocalPlatformOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
     public int MaxConcurrentProcesses { get; set; } = 4;
     public int MaxLogLinesPerInstance { get; set; } = 10_000;
+
+    /// <summary>The unprivileged user local jobs run as when the service runs as root (name or uid).</summary>
+    public string? RunAsUser { get; set; }
+
+    /// <summary>Lets a service running as root run local jobs as root (RunAsUser unset or root).</summary>
+    public bool AllowRoot { get; set; }
 }

@@ -5,12 +5,12 @@ using JobTemplateService.Security;
 namespace JobTemplateService.Platform.Local;
 
 /// <summary>
-/// One local job: `/bin/sh -c COMMAND` with the merged parameters as environment variables,
+/// One local job: `/bin/sh -c COMMAND` (as the job account, see <see cref="JobAccount"/>) with the merged parameters as environment variables,
 /// stdout and stderr read line by line (secret values masked before anything is kept), the last
 /// metrics line remembered, and the whole process tree killed on cancel, timeout or shutdown.
 /// </summary>
-internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
-    IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log)
+internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory, JobAccount account,
+    IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> secretValues, Action<LogLine> log)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource shellExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,7 +36,8 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
         // In its own session (setsid), the job and everything it starts form one process group,
         // which can be killed as a whole — even processes it left behind when its shell exited.
         var grouped = File.Exists(Setsid);
-        var info = new ProcessStartInfo(grouped ? Setsid : "/bin/sh")
+        var argv = account.Command(command);
+        var info = new ProcessStartInfo(grouped ? Setsid : argv[0])
         {
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
             RedirectStandardOutput = true,
@@ -44,9 +45,7 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (grouped) info.ArgumentList.Add("/bin/sh");
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(command);
+        foreach (var argument in grouped ? argv : argv.Skip(1)) info.ArgumentList.Add(argument);
         info.Environment.Clear(); // only what the job is given: the service's own secrets stay out
         foreach (var (name, value) in environment) info.Environment[name] = value;
         process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -116,7 +115,7 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     private void Line(string stream, string? text)
     {
         if (text is null) return;
-        foreach (var secret in secretValues) text = text.Replace(secret, SecretMasker.Mask, StringComparison.Ordinal);
+        text = SecretMasker.Redact(text, secretValues);
         if (stream == "stdout" && MetricsLine().Match(text) is { Success: true } m)
         {
             Counts = (Number(m, "input"), Number(m, "output"), Number(m, "errors"));
