@@ -25,7 +25,7 @@ if [ -z "${JTS_TEST_POSTGRES:-}" ]; then
 fi
 
 status=0
-dotnet test "$root/JobTemplateService.sln" --logger "trx;LogFileName=results.trx" --results-directory "$work/results" "$@" || status=$?
+dotnet test "$root/JobTemplateService.sln" --logger trx --results-directory "$work/results" "$@" || status=$?
 
 python3 - "$work/results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET

@@ -16,6 +16,7 @@ public sealed class Browser : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is not installed at {ChromiumPath}: `apt-get install -y chromium` (.ci/run does).");
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         playwright = await Playwright.CreateAsync();
+        Assertions.SetDefaultExpectTimeout(30_000);
         Chromium = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath, Headless = true,
@@ -28,7 +29,9 @@ public sealed class Browser : IAsyncLifetime
     public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
     {
         var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-        context.SetDefaultTimeout(20_000);
+        // Generous: the machine may be busy with other test suites, and a wait ends as soon as its condition holds.
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         page.Console += (_, message) => { if (message.Type == "error") ConsoleErrors.Add(message.Text); };
         return page;

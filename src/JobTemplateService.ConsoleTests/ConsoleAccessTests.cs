@@ -50,7 +50,7 @@ public sealed class ConsoleAccessTests(ConsoleService service, Browser browser) 
         api.DefaultRequestHeaders.Authorization = new("Bearer", key);
         var launched = await api.PostAsJsonAsync("/v1/runs", new Dictionary<string, object>
         {
-            ["user-id"] = "console-test", ["user-run-id"] = "relaunch-1", ["source-type"] = "csv", ["target-type"] = "csv",
+            ["user-id"] = "console-test", ["user-run-id"] = "relaunch-1", ["source-type"] = "csv", ["target-type"] = "csv-any-city",
             ["runtime-parameters"] = new[] { new Dictionary<string, string> { ["CITY"] = "London" }, new Dictionary<string, string> { ["CITY"] = "Atlantis" } },
         });
         var runId = (await launched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("run-id").GetString();
@@ -65,6 +65,23 @@ public sealed class ConsoleAccessTests(ConsoleService service, Browser browser) 
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = runId })).ToBeVisibleAsync();
         Assert.Equal(1, await page.Locator("[data-instance]").CountAsync());
         await Expect(page.Locator("[data-instance='0'] .params")).ToContainTextAsync("CITY = Atlantis");
+    }
+
+    [Fact]
+    public async Task AKeyLimitedToOtherTemplatesDoesNotSeeTheDemo()
+    {
+        var page = await browser.NewPageAsync();
+        await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("limited", ["launch", "read"], ["slow-*"]));
+
+        await Expect(page.Locator("[data-template='slow-job']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-template='demo-csv-filter']")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#library")).ToContainTextAsync("1 template(s)");
+        await page.GetByLabel("Search templates").FillAsync("weather");
+        await Expect(page.Locator("#library")).ToContainTextAsync("0 template(s)");
+        var launch = await page.GotoAsync(service.Url + "/ui/templates/demo-csv-filter/launch");
+        Assert.Equal(404, launch!.Status);
+        var charts = await page.GotoAsync(service.Url + "/ui/templates/demo-csv-filter");
+        Assert.Equal(404, charts!.Status);
     }
 
     [Fact]

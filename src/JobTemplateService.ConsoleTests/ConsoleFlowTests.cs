@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
 
 namespace JobTemplateService.ConsoleTests;
 
@@ -13,27 +14,34 @@ public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : 
         await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("flow", "launch", "read"));
 
         await page.GetByLabel("Search templates").FillAsync("weather city");
-        var card = page.Locator("[data-template='demo-csv-filter']");
+        // Tagged demo and csv, the demo shows under both tags.
+        var card = page.Locator("[data-template='demo-csv-filter']").First;
         await card.WaitForAsync();
         await card.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Launch") }).ClickAsync();
-        await page.Locator("#f-0-CITY").FillAsync("London");
+        await Expect(page.GetByLabel("City")).ToHaveJSPropertyAsync("tagName", "SELECT");
+        await Expect(page.Locator("#f-0-MIN_TEMPERATURE_C")).ToHaveValueAsync("-50");
+        await Expect(page.Locator("#f-0-MIN_TEMPERATURE_C-help")).ToContainTextAsync("at or above this temperature");
+        await page.Locator("#f-0-CITY").SelectOptionAsync("London");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add an instance" }).ClickAsync();
-        await page.Locator("#f-1-CITY").FillAsync("Phoenix");
+        await page.Locator("#f-1-CITY").SelectOptionAsync("Phoenix");
+        await page.Locator("#f-1-MIN_TEMPERATURE_C").FillAsync("30");
         await page.GetByRole(AriaRole.Button, new() { Name = "Plan" }).ClickAsync();
         var plan = page.Locator("#plan");
-        await Microsoft.Playwright.Assertions.Expect(plan).ToContainTextAsync("would be accepted");
-        await Microsoft.Playwright.Assertions.Expect(plan.Locator("[data-plan-instance='1']")).ToContainTextAsync("Phoenix");
-        await Microsoft.Playwright.Assertions.Expect(plan).ToContainTextAsync("static:source_runtime_parameters");
+        await Expect(plan).ToContainTextAsync("would be accepted");
+        await Expect(plan.Locator("[data-plan-instance='0']")).ToContainTextAsync("London");
+        await Expect(plan.Locator("[data-plan-instance='0'] tr", new() { HasText = "MIN_TEMPERATURE_C" })).ToContainTextAsync("default");
+        await Expect(plan.Locator("[data-plan-instance='1'] tr", new() { HasText = "MIN_TEMPERATURE_C" })).ToContainTextAsync("30");
+        await Expect(plan).ToContainTextAsync("static:source_runtime_parameters");
         await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"));
         var runUrl = page.Url;
         await page.GetByRole(AriaRole.Link, new() { Name = "Log of instance 0", Exact = false }).ClickAsync();
 
-        await Microsoft.Playwright.Assertions.Expect(page.Locator("#log-status")).ToHaveAttributeAsync("data-state", "SUCCEEDED", new() { Timeout = 60_000 });
-        await Microsoft.Playwright.Assertions.Expect(page.Locator("#log")).ToContainTextAsync("keeping city=London");
+        await Expect(page.Locator("#log-status")).ToHaveAttributeAsync("data-state", "SUCCEEDED", new() { Timeout = 90_000 });
+        await Expect(page.Locator("#log")).ToContainTextAsync("keeping city=London");
         await page.GotoAsync(runUrl);
         await ConsoleSession.WaitForRunStateAsync(page, "SUCCEEDED");
-        await Microsoft.Playwright.Assertions.Expect(page.Locator("[data-instance='0'] [data-metrics]")).ToHaveTextAsync("1,208 in, 150 out, 8 errors");
+        await Expect(page.Locator("[data-instance='0'] [data-metrics]")).ToHaveTextAsync("1,208 in, 150 out, 8 errors");
         Assert.Equal(6, await page.Locator("#run-chart rect").CountAsync());
         Assert.Empty(browser.ConsoleErrors);
     }
@@ -48,10 +56,19 @@ public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : 
         await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
 
         var error = page.Locator("#f-0-CITY-error");
-        await Microsoft.Playwright.Assertions.Expect(error).ToContainTextAsync("required");
-        await Microsoft.Playwright.Assertions.Expect(page.Locator("#f-0-CITY")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(error).ToContainTextAsync("required");
+        await Expect(page.Locator("#f-0-CITY")).ToHaveAttributeAsync("aria-invalid", "true");
         Assert.Contains("f-0-CITY-error", await page.Locator("#f-0-CITY").GetAttributeAsync("aria-describedby") ?? "");
-        await Microsoft.Playwright.Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("refused");
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("refused");
+        await Expect(page.Locator("#f-0-MIN_TEMPERATURE_C-error")).ToHaveCountAsync(0);
+
+        await page.Locator("#f-0-CITY").SelectOptionAsync("Cairo");
+        await page.Locator("#f-0-MIN_TEMPERATURE_C").FillAsync("75");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
+
+        await Expect(page.Locator("#f-0-MIN_TEMPERATURE_C-error")).ToContainTextAsync("60");
+        await Expect(page.Locator("#f-0-CITY-error")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#f-0-CITY")).ToHaveValueAsync("Cairo");
     }
 
     [Fact]
@@ -67,6 +84,6 @@ public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : 
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the run" }).ClickAsync();
 
         await ConsoleSession.WaitForRunStateAsync(page, "CANCELED");
-        await Microsoft.Playwright.Assertions.Expect(page.Locator("[data-instance='0'] [data-state]")).ToHaveTextAsync("CANCELED");
+        await Expect(page.Locator("[data-instance='0'] [data-state]")).ToHaveTextAsync("CANCELED");
     }
 }

@@ -17,7 +17,8 @@ public static class ConsoleSession
     public static async Task WaitForRunStateAsync(IPage page, params string[] states)
     {
         var current = "";
-        for (var i = 0; i < 120; i++)
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(3)) // a busy machine runs jobs slowly; the wait ends as soon as the state shows
         {
             await page.ReloadAsync();
             current = await page.Locator("#run-state").InnerTextAsync();

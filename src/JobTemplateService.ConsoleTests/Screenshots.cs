@@ -22,7 +22,7 @@ public sealed class Screenshots(ConsoleService service, Browser browser) : IClas
         using var api = new HttpClient { BaseAddress = new Uri(service.Url) };
         api.DefaultRequestHeaders.Authorization = new("Bearer", key);
         string? runId = null;
-        foreach (var (userRunId, cities) in new[] { ("weekly-1", new[] { "London", "Phoenix", "Tokyo" }), ("weekly-2", ["Paris", "Atlantis"]) })
+        foreach (var (userRunId, cities) in new[] { ("weekly-1", new[] { "London", "Phoenix", "Tokyo" }), ("weekly-2", ["Paris", "Sydney"]) })
         {
             var launched = await api.PostAsJsonAsync("/v1/runs", new Dictionary<string, object>
             {
@@ -38,7 +38,10 @@ public sealed class Screenshots(ConsoleService service, Browser browser) : IClas
 
         await Shoot(page, $"{service.Url}/ui", Path.Combine(folder, "library.png"));
         await page.GotoAsync($"{service.Url}/ui/templates/demo-csv-filter/launch");
-        await page.Locator("#f-0-CITY").FillAsync("London");
+        await page.Locator("#f-0-CITY").SelectOptionAsync("London");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add an instance" }).ClickAsync();
+        await page.Locator("#f-1-CITY").SelectOptionAsync("Phoenix");
+        await page.Locator("#f-1-MIN_TEMPERATURE_C").FillAsync("30");
         await page.GetByRole(AriaRole.Button, new() { Name = "Plan" }).ClickAsync();
         await Expect(page.Locator("#plan")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "launch-form.png"), FullPage = true });

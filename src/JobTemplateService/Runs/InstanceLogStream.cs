@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
@@ -22,14 +23,15 @@ internal static class InstanceLogStream
         Guid runId, string instance, long? offset, HttpContext http, NpgsqlDataSource dataSource, LogTail tail, CancellationToken ct)
     {
         const string sql = """
-            SELECT instance_id FROM streamsets.run_instance
-             WHERE run_id = @runId AND (instance_id::text = @instance OR ordinal::text = @instance)
+            SELECT i.instance_id FROM streamsets.run_instance i JOIN streamsets.run r ON r.run_id = i.run_id
+             WHERE i.run_id = @runId AND (i.instance_id::text = @instance OR i.ordinal::text = @instance)
+               AND (@owner::varchar IS NULL OR r.requested_by = @owner)
             """;
         Guid? instanceId;
         await using (var connection = await dataSource.OpenConnectionAsync(ct))
         {
             instanceId = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(sql,
-                new { runId, instance = instance.ToLowerInvariant() }, cancellationToken: ct));
+                new { runId, instance = instance.ToLowerInvariant(), owner = RunVisibility.OwnerFilter(http.User) }, cancellationToken: ct));
         }
         if (instanceId is null) return (null, Problems.NotFound("instance", $"{runId}/{instance}"));
 

@@ -32,7 +32,7 @@ internal static class RelaunchApi
         if (bodyProblem is not null) return bodyProblem;
 
         var run = await runs.GetAsync(runId, ct);
-        if (run is null) return Problems.NotFound("run", runId.ToString());
+        if (run is null || !RunVisibility.CanSee(http.HttpContext.User, run.RequestedBy)) return Problems.NotFound("run", runId.ToString());
         var outcome = await relauncher.RelaunchAsync(run, supplied!, CallerContext.For(http.HttpContext, key), ct);
         return Answer(http.HttpContext, outcome);
     }

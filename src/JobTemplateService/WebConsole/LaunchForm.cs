@@ -56,12 +56,17 @@ public sealed partial class LaunchForm
         return form;
     }
 
-    /// <summary>The launch body: runtime-parameters in row order, empty inputs left out (the contract's defaults fill them).</summary>
-    public string ToJson(string sourceType, string targetType)
+    /// <summary>
+    /// The launch body: runtime-parameters in row order. Empty inputs and inputs left at the contract's
+    /// default are left out: the server fills in the default, and the plan shows it as the default's.
+    /// </summary>
+    public string ToJson(string sourceType, string targetType, IReadOnlyList<FormField> fields)
     {
+        var defaults = fields.Where(f => f.Default is not null).ToDictionary(f => f.Key, f => f.Default, StringComparer.Ordinal);
         var sets = Rows.Select(row =>
         {
-            var set = row.Values.Where(v => !string.IsNullOrEmpty(v.Value)).ToDictionary(v => v.Key, v => v.Value!);
+            var set = row.Values.Where(v => !string.IsNullOrEmpty(v.Value) && v.Value != defaults.GetValueOrDefault(v.Key))
+                .ToDictionary(v => v.Key, v => v.Value!);
             foreach (var line in row.Extra.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 var split = line.IndexOf('=');

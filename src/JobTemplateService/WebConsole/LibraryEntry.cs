@@ -8,11 +8,19 @@ public sealed record LibraryEntry(
     string PatternName, string Title, IHtmlContent Description, string SourceType, string TargetType, string Platform,
     IReadOnlyList<string> Tags, TimeSpan MaxWait, int? MaxConcurrentInstances, bool Enabled, TemplateStats Stats)
 {
-    internal static LibraryEntry From(JobTemplate t, TemplateStats stats) => new(
-        t.PatternName, t.PatternName, Markdown.Render(t.Description), t.Source, t.Destination, t.Platform, [], t.MaxWait,
-        t.MaxConcurrentInstances, true, stats);
+    public string? Owner { get; init; }
 
-    internal static IEnumerable<string> SearchText(JobTemplate t) => [t.PatternName, t.Source, t.Destination, t.Platform, t.Description ?? ""];
+    public string? DocumentationUrl { get; init; }
+
+    internal static LibraryEntry From(JobTemplate t, TemplateStats stats) => new(
+        t.PatternName, string.IsNullOrWhiteSpace(t.Title) ? t.PatternName : t.Title, Markdown.Render(t.Description), t.Source,
+        t.Destination, t.Platform, t.Tags, t.MaxWait, t.MaxConcurrentInstances, t.Enabled, stats)
+    {
+        Owner = t.Owner, DocumentationUrl = t.DocumentationUrl,
+    };
+
+    internal static IEnumerable<string> SearchText(JobTemplate t) =>
+        [t.PatternName, t.Title ?? "", t.Source, t.Destination, t.Platform, t.Owner ?? "", t.Description ?? "", .. t.Tags];
 }
 
 /// <summary>Runs of a template in the last 30 days, and its newest run.</summary>

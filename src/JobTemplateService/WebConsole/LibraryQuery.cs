@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Dapper;
 using JobTemplateService.Instances;
+using JobTemplateService.Security;
 using JobTemplateService.Templates;
 using Npgsql;
 
@@ -17,22 +18,26 @@ internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSourc
     {
         var visible = (await VisibleAsync(user, ct)).Where(t => Matches(t, search)).ToList();
         if (visible.Count == 0) return [];
-        var stats = await StatsAsync(visible.Select(t => t.JobTemplateId).Distinct().ToArray(), ct);
+        var stats = await StatsAsync(visible.Select(t => t.JobTemplateId).Distinct().ToArray(), RunVisibility.OwnerFilter(user), ct);
         return visible.Select(t => LibraryEntry.From(t, stats.GetValueOrDefault(t.JobTemplateId) ?? TemplateStats.None)).ToList();
     }
 
-    /// <summary>One template with its figures.</summary>
-    public async Task<LibraryEntry> EntryAsync(JobTemplate template, CancellationToken ct) =>
-        LibraryEntry.From(template, (await StatsAsync([template.JobTemplateId], ct)).GetValueOrDefault(template.JobTemplateId) ?? TemplateStats.None);
+    /// <summary>One template with its figures (of the caller's own runs, for a key that sees only those).</summary>
+    public async Task<LibraryEntry> EntryAsync(ClaimsPrincipal user, JobTemplate template, CancellationToken ct) =>
+        LibraryEntry.From(template, (await StatsAsync([template.JobTemplateId], RunVisibility.OwnerFilter(user), ct))
+            .GetValueOrDefault(template.JobTemplateId) ?? TemplateStats.None);
 
-    /// <summary>The templates this caller may launch, as discovery (GET /v1/templates) lists them.</summary>
-    public async Task<IReadOnlyList<JobTemplate>> VisibleAsync(ClaimsPrincipal user, CancellationToken ct) =>
-        await templates.ListAsync(ct);
+    /// <summary>The templates this caller may launch, as discovery (GET /v1/templates) lists them: the key's template limits apply.</summary>
+    public async Task<IReadOnlyList<JobTemplate>> VisibleAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var limits = TemplateLimits.Of(user);
+        return (await templates.ListAsync(ct)).Where(t => TemplateAccess.Allows(limits, t)).ToList();
+    }
 
     public async Task<JobTemplate?> FindAsync(ClaimsPrincipal user, string patternName, CancellationToken ct) =>
         (await VisibleAsync(user, ct)).FirstOrDefault(t => t.PatternName == patternName);
 
-    private async Task<Dictionary<int, TemplateStats>> StatsAsync(int[] ids, CancellationToken ct)
+    private async Task<Dictionary<int, TemplateStats>> StatsAsync(int[] ids, string? owner, CancellationToken ct)
     {
         const string sql = $"""
             SELECT t.id AS job_template_id, coalesce(s.finished, 0) AS finished, coalesce(s.succeeded, 0) AS succeeded,
@@ -41,13 +46,15 @@ internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSourc
               LEFT JOIN LATERAL (
                    SELECT count(*) AS runs, count(*) FILTER (WHERE r.state IN {RunStates.TerminalSql}) AS finished,
                           count(*) FILTER (WHERE r.state = '{RunStates.Succeeded}') AS succeeded
-                     FROM streamsets.run r WHERE r.job_template_id = t.id AND r.created_at > now() - interval '30 days') s ON true
+                     FROM streamsets.run r WHERE r.job_template_id = t.id AND r.created_at > now() - interval '30 days'
+                      AND (@owner::varchar IS NULL OR r.requested_by = @owner)) s ON true
               LEFT JOIN LATERAL (
                    SELECT r.run_id, r.state, r.created_at FROM streamsets.run r
-                    WHERE r.job_template_id = t.id ORDER BY r.created_at DESC LIMIT 1) last ON true
+                    WHERE r.job_template_id = t.id AND (@owner::varchar IS NULL OR r.requested_by = @owner)
+                    ORDER BY r.created_at DESC LIMIT 1) last ON true
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<TemplateStatsRow>(new CommandDefinition(sql, new { ids }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<TemplateStatsRow>(new CommandDefinition(sql, new { ids, owner }, cancellationToken: ct));
         return rows.ToDictionary(r => r.JobTemplateId, r => new TemplateStats((int)r.Runs, (int)r.Finished, (int)r.Succeeded,
             r.LastRunId, r.LastState, r.LastAt));
     }

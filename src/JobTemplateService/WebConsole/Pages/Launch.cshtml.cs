@@ -30,7 +30,7 @@ public sealed class LaunchModel : ConsolePage
     {
         if (!await LoadAsync(pattern, ct)) return NotFound();
         IEnumerable<IReadOnlyDictionary<string, string>>? prefill = null;
-        if (from is { } runId && await Service<RunRepository>().GetAsync(runId, ct) is { } run)
+        if (from is { } runId && await Service<RunRepository>().GetAsync(runId, ct) is { } run && RunVisibility.CanSee(User, run.RequestedBy))
             prefill = (await Service<RunRelauncher>().DynamicSetsAsync(run, run.Instances, ct)).Select(s => (IReadOnlyDictionary<string, string>)s.Values);
         Form = LaunchForm.Initial(Fields, KeyName, prefill);
         return Page();
@@ -67,18 +67,19 @@ public sealed class LaunchModel : ConsolePage
     {
         var library = Service<LibraryQuery>();
         if (await library.FindAsync(User, pattern, ct) is not { } template) return false;
-        Entry = await library.EntryAsync(template, ct);
+        Entry = await library.EntryAsync(User, template, ct);
+        HasContract = template.ParametersSchema is not null;
         Fields = ContractOf(template) is { } contract ? FormField.FromContract(contract) : FormField.FromRequired(template.RequiredParameters);
-        HasContract = ContractOf(template) is not null;
         return true;
     }
 
     /// <summary>The template's parameter contract (JSON Schema), when it has one.</summary>
-    internal static JsonElement? ContractOf(JobTemplate template) => null;
+    internal static JsonElement? ContractOf(JobTemplate template) =>
+        template.ParametersSchema is { } schema ? JsonSerializer.Deserialize<JsonElement>(schema) : null;
 
     private LaunchRequest? Parse()
     {
-        using var body = JsonDocument.Parse(Form.ToJson(Entry.SourceType, Entry.TargetType));
+        using var body = JsonDocument.Parse(Form.ToJson(Entry.SourceType, Entry.TargetType, Fields));
         var errors = new Dictionary<string, string[]>();
         var request = LaunchRequestParser.Parse(body.RootElement, Service<IOptions<ServiceOptions>>().Value.MaxInstancesPerLaunch, errors);
         Form.AddErrors(errors, Fields);

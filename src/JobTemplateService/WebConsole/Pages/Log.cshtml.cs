@@ -1,5 +1,6 @@
 using JobTemplateService.Platform.ControlHub;
 using JobTemplateService.Runs;
+using JobTemplateService.Security;
 using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ public sealed class LogModel : ConsolePage
     {
         var run = await Service<RunRepository>().GetAsync(runId, ct);
         var found = run?.Instances.FirstOrDefault(i => i.Index.ToString() == instance || i.InstanceId.ToString() == instance);
-        if (run is null || found is null) return NotFound();
+        if (run is null || found is null || !RunVisibility.CanSee(User, run.RequestedBy)) return NotFound();
         (Run, Instance) = (run, found);
         var site = Service<IOptions<ConsoleOptions>>().Value.ControlHubUrl ?? Service<IOptions<ControlHubOptions>>().Value.Url;
         if (run.Template.Platform == PlatformNames.ControlHub && found.PlatformJobId is { } jobId && site is { Length: > 0 })

@@ -62,7 +62,7 @@ public sealed class RunModel : ConsolePage
     private async Task<bool> LoadAsync(Guid runId, CancellationToken ct)
     {
         var run = await Service<RunRepository>().GetAsync(runId, ct);
-        if (run is null) return false;
+        if (run is null || !RunVisibility.CanSee(User, run.RequestedBy)) return false;
         Run = run;
         MayLaunch = await MayAsync(Scopes.Launch);
         return true;

@@ -1,5 +1,6 @@
 using JobTemplateService.Instances;
 using JobTemplateService.Runs;
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace JobTemplateService.WebConsole.Pages;
@@ -42,7 +43,7 @@ public sealed class RunsModel : ConsolePage
         Errors = errors;
         if (errors.Count == 0)
         {
-            var (runs, next) = await Service<RunRepository>().ListAsync(filter!, ct);
+            var (runs, next) = await Service<RunRepository>().ListAsync(filter! with { RequestedBy = RunVisibility.OwnerFilter(User) }, ct);
             Runs = runs;
             NextLink = next is null ? null : "/ui/runs" + query.NextLink(next.Value)["/v1/runs".Length..];
         }

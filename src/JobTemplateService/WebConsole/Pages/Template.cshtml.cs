@@ -1,3 +1,4 @@
+using JobTemplateService.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace JobTemplateService.WebConsole.Pages;
@@ -16,8 +17,8 @@ public sealed class TemplateModel : ConsolePage
         var library = Service<LibraryQuery>();
         var template = await library.FindAsync(User, pattern, ct);
         if (template is null) return NotFound();
-        Entry = await library.EntryAsync(template, ct);
-        Points = await Service<ChartQuery>().RecentRunsAsync(template.JobTemplateId, RunCount, ct);
+        Entry = await library.EntryAsync(User, template, ct);
+        Points = await Service<ChartQuery>().RecentRunsAsync(template.JobTemplateId, RunVisibility.OwnerFilter(User), RunCount, ct);
         return Page();
     }
 }
