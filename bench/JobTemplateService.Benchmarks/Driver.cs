@@ -15,6 +15,7 @@ internal static class Driver
         report.Monitor = await Attempt("monitor", report, () => new MonitorScenario(settings, postgres, control).RunAsync());
         report.Queries = await Attempt("queries", report, () => new QueryScenario(settings, postgres, control).RunAsync());
         report.Startup = await Attempt("startup", report, () => new StartupScenario(settings, postgres, control).RunAsync());
+        report.Console = await Attempt("console", report, () => new ConsoleScenario(settings, postgres, control).RunAsync());
 
         report.LoadAfter = Machine.LoadAverage();
         var markdown = report.ToMarkdown();

@@ -13,6 +13,7 @@ internal sealed class Report(BenchSettings settings, Machine machine, string loa
     public IReadOnlyList<MonitorRun>? Monitor { get; set; }
     public QueryResults? Queries { get; set; }
     public IReadOnlyList<double>? Startup { get; set; }
+    public ConsoleResults? Console { get; set; }
     public List<string> Failures { get; } = [];
 
     public string ToMarkdown()
@@ -34,7 +35,7 @@ internal sealed class Report(BenchSettings settings, Machine machine, string loa
         md.AppendLine("The service, PostgreSQL, the fake Control Hub and the load generator share these cores: every figure includes that contention.")
             .AppendLine();
 
-        md.Append(new TargetSection(sizes, Launch, Monitor, Queries, Startup).ToMarkdown());
+        md.Append(new TargetSection(sizes, Launch, Monitor, Queries, Startup, Console).ToMarkdown());
         if (Failures.Count > 0)
         {
             md.AppendLine("## Scenarios that failed").AppendLine();
@@ -45,6 +46,7 @@ internal sealed class Report(BenchSettings settings, Machine machine, string loa
         if (Monitor is not null) md.Append(MonitorSection.ToMarkdown(sizes, Monitor));
         if (Queries is not null) md.Append(QuerySection.ToMarkdown(sizes, Queries));
         if (Startup is not null) md.Append(StartupSection.ToMarkdown(sizes, Startup));
+        if (Console is not null) md.Append(ConsoleSection.ToMarkdown(sizes, Console));
         var notes = Path.Combine(Path.GetDirectoryName(settings.Output)!, "ANALYSIS.md");
         if (!settings.Smoke && File.Exists(notes)) md.AppendLine(File.ReadAllText(notes).Trim()).AppendLine();
         return md.ToString();

@@ -4,7 +4,7 @@ namespace JobTemplateService.Benchmarks;
 
 /// <summary>Each target of the benchmark issue, the figure it is judged on, and whether it is met.</summary>
 internal sealed class TargetSection(BenchSizes sizes, LaunchResults? launch, IReadOnlyList<MonitorRun>? monitor, QueryResults? queries,
-    IReadOnlyList<double>? startup)
+    IReadOnlyList<double>? startup, ConsoleResults? console)
 {
     private readonly List<(string Target, string Measured, bool? Met)> rows = [];
     private readonly List<string> explanations = [];
@@ -19,6 +19,7 @@ internal sealed class TargetSection(BenchSizes sizes, LaunchResults? launch, IRe
             var median = Spread.Of(startup);
             rows.Add(("Start-up to /health/ready ≤ 2 s", $"{median.Format("0")} ms", median.Median <= 2000));
         }
+        if (console is not null) rows.AddRange(ConsoleSection.Targets(console));
 
         var md = new StringBuilder();
         md.AppendLine("## Targets").AppendLine();

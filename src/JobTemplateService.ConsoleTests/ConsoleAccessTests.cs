@@ -43,6 +43,19 @@ public sealed class ConsoleAccessTests(ConsoleService service, Browser browser) 
     }
 
     [Fact]
+    public async Task ASignedInPersonIsNotThrottledAsUnauthenticatedTraffic()
+    {
+        var page = await browser.NewPageAsync();
+        await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("busy", "read"));
+
+        // More than the limiter's unauthenticated burst (20) and rate (10 a second) allow one address without a key.
+        var statuses = new List<int>();
+        for (var i = 0; i < 60; i++) statuses.Add((await page.APIRequest.GetAsync(service.Url + "/ui/runs")).Status);
+
+        Assert.All(statuses, status => Assert.Equal(200, status));
+    }
+
+    [Fact]
     public async Task RelaunchFailedStartsANewRunOfOnlyTheFailedInstance()
     {
         var key = await service.CreateKeyAsync("relaunch", "launch", "read");

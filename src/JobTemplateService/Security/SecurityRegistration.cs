@@ -35,6 +35,7 @@ internal static class SecurityRegistration
         });
         services.AddSingleton<ApiKeyRepository>();
         services.AddSingleton<ApiKeyValidator>();
+        services.AddSingleton<KnownSessions>();
         services.AddSingleton<UnauthenticatedLimiter>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -8,9 +8,9 @@ namespace JobTemplateService.Security;
 /// <summary>
 /// Runs before authentication: a request without a key known to be valid spends a token of its
 /// client address's bucket first, so a flood of unknown keys is throttled before it costs a
-/// database look-up. Known keys go straight on to their own per-key limit after authentication.
+/// database look-up. Known keys and console sessions go straight on to their own per-key limit after authentication.
 /// </summary>
-internal sealed class UnauthenticatedLimiter(ApiKeyValidator validator, IOptions<SecurityOptions> options) : IDisposable
+internal sealed class UnauthenticatedLimiter(ApiKeyValidator validator, KnownSessions sessions, IOptions<SecurityOptions> options) : IDisposable
 {
     private readonly PartitionedRateLimiter<HttpContext> limiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
         RateLimitPartition.GetTokenBucketLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new TokenBucketRateLimiterOptions
@@ -22,7 +22,8 @@ internal sealed class UnauthenticatedLimiter(ApiKeyValidator validator, IOptions
     public async Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
         if (options.Value.AuthenticationDisabled
-            || ApiKeyAuthenticationHandler.PresentedKey(http.Request) is { } key && validator.IsKnownValid(key))
+            || ApiKeyAuthenticationHandler.PresentedKey(http.Request) is { } key && validator.IsKnownValid(key)
+            || sessions.IsKnown(http.Request))
         {
             await next(http);
             return;

@@ -14,7 +14,7 @@ internal sealed class ConsoleAuthenticationHandler(IOptionsMonitor<Authenticatio
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ConsoleSession";
-    public const string CookieName = "jts_console";
+    public const string CookieName = KnownSessions.CookieName;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {

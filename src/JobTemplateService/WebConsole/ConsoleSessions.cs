@@ -13,7 +13,7 @@ namespace JobTemplateService.WebConsole;
 /// never stored or sent back; revoking it ends its sessions.
 /// </summary>
 internal sealed class ConsoleSessions(NpgsqlDataSource dataSource, ApiKeyRepository keys, IOptions<SecurityOptions> security,
-    IOptions<ConsoleOptions> options)
+    IOptions<ConsoleOptions> options, KnownSessions known)
 {
     /// <summary>Exchanges a valid key for a new session's token; null when the key is not valid.</summary>
     public async Task<string?> SignInAsync(string key, CancellationToken ct)
@@ -69,14 +69,18 @@ internal sealed class ConsoleSessions(NpgsqlDataSource dataSource, ApiKeyReposit
                 new { Hash = Hash(token), options.Value.IdleTimeout, options.Value.MaxSessionAge }, cancellationToken: ct));
         }
         if (session is not { } found) return null;
+        ApiKeyIdentity? identity;
         if (found.KeyId is null)
-            return found.BootstrapHash is { } hash && IsBootstrap(hash) ? new ApiKeyIdentity(ApiKeyValidator.BootstrapName, Scopes.All, OwnRunsOnly: false) : null;
-        // The key's current scopes and limits, read as the API reads them: a change to the key applies at once.
-        return await keys.FindActiveByIdAsync(found.KeyId.Value, ct) is { } record ? ApiKeyIdentity.From(record) : null;
+            identity = found.BootstrapHash is { } hash && IsBootstrap(hash) ? new ApiKeyIdentity(ApiKeyValidator.BootstrapName, Scopes.All, OwnRunsOnly: false) : null;
+        else // the key's current scopes and limits, read as the API reads them: a change to the key applies at once
+            identity = await keys.FindActiveByIdAsync(found.KeyId.Value, ct) is { } record ? ApiKeyIdentity.From(record) : null;
+        if (identity is not null) known.Remember(token);
+        return identity;
     }
 
     public async Task SignOutAsync(string token, CancellationToken ct)
     {
+        known.Forget(token);
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM streamsets.console_session WHERE token_hash = @Hash",
             new { Hash = Hash(token) }, cancellationToken: ct));
