@@ -10,7 +10,15 @@ public static class ConsoleSession
         await page.GotoAsync(url + "/ui");
         await page.GetByLabel("API key").FillAsync(key);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url + "/ui");
+        try
+        {
+            await page.WaitForURLAsync(url + "/ui");
+        }
+        catch (TimeoutException)
+        {
+            var shown = await page.Locator("body").InnerTextAsync();
+            Assert.Fail($"Signing in did not reach {url}/ui; the page is {page.Url}: {shown[..Math.Min(shown.Length, 500)]}");
+        }
     }
 
     /// <summary>Waits until the run page (refreshing itself) shows the run in one of these states.</summary>

@@ -17,7 +17,7 @@ internal static class CallbackRegistration
         // One key ring for every replica, in the database: a secret one replica encrypts, any other decrypts.
         services.AddDataProtection().SetApplicationName("JobTemplateService");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(
-            o => o.XmlRepository = new DatabaseXmlRepository(provider.GetRequiredService<NpgsqlDataSource>())));
+            o => o.XmlRepository = new DatabaseXmlRepository(provider.GetRequiredService<NpgsqlDataSource>)));
 
         services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section);
         services.AddSingleton<CallbackRepository>();
