@@ -18,7 +18,7 @@ internal static class ConsoleSection
                 $"{Report.Ms(stream.LatencyMs.P95, "0")} ms", stream.LatencyMs.P95 <= 1000);
         var many = console.ManyStreams;
         yield return ($"{many.Streams} open log streams hold no database connection each",
-            $"{many.ConnectionsDuring} connection(s) to the database while {many.Opened} were open ({many.ConnectionsBefore} before)",
+            $"at most {many.ConnectionsDuring} connection(s) to the database while {many.Opened} were open, {many.ConnectionsBefore} with the same jobs and none open",
             // One connection per stream would add at least as many connections as there are streams.
             many.Opened == many.Streams && many.ConnectionsDuring - many.ConnectionsBefore < many.Streams);
     }
@@ -43,9 +43,10 @@ internal static class ConsoleSection
         md.AppendLine();
         md.AppendLine("Live logs: local jobs print the time every interval; clients follow each instance's log over Server-Sent Events " +
                       "(`GET /v1/runs/{id}/instances/{i}/log`, `Accept: text/event-stream`, the handler behind the console's log page) and take " +
-                      $"each line's time from its printing to its arrival, for {sizes.LogSeconds.TotalSeconds:0} s. Meanwhile the service's " +
-                      "connections to its database are counted in `pg_stat_activity` every 250 ms (its pool's idle connections included).").AppendLine();
-        md.AppendLine("| open streams | a line every | lines | p50 | p95 | p99 | max | database connections before | at most, while open | of them running a statement |")
+                      $"each line's time from its printing to its arrival, for {sizes.LogSeconds.TotalSeconds:0} s. The service's connections to its " +
+                      "database are counted in `pg_stat_activity` every 250 ms (its pool's idle ones included): for 3 s while every job runs and " +
+                      "no stream is open (the jobs' log writers and the monitor use some), then while the streams are open.").AppendLine();
+        md.AppendLine("| open streams | a line every | lines | p50 | p95 | p99 | max | database connections, jobs running, no stream | with the streams open | of them running a statement |")
             .AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in new[] { console.OneStream, console.ManyStreams })
             md.AppendLine($"| {s.Opened} of {s.Streams} | {s.Every.TotalMilliseconds:0} ms | {s.LatencyMs.Count:N0} | {Report.Ms(s.LatencyMs.P50, "0")} | " +

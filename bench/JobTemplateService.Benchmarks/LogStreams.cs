@@ -9,8 +9,10 @@ namespace JobTemplateService.Benchmarks;
 /// Live logs: local jobs print "tick &lt;nanoseconds since the epoch&gt;" every interval; a client follows
 /// each instance's log over Server-Sent Events (GET …/log, Accept: text/event-stream, as the console's
 /// log page does) and takes, for every line, the time from its printing to its arrival. Lines printed
-/// before a stream had been open a second are not counted (they arrive as a backlog). Meanwhile the
-/// service's connections to its database are counted in pg_stat_activity every 250 ms.
+/// before a stream had been open a second are not counted (they arrive as a backlog). The service's
+/// connections to its database are counted in pg_stat_activity every 250 ms, first for a few seconds
+/// while every job runs and no stream is open (the jobs' log writers and the monitor use some),
+/// then while the streams are open.
 /// </summary>
 internal sealed class LogStreams(string url, string adminKey, string adminConnectionString, BenchDatabase database, TimeSpan duration)
 {
@@ -24,9 +26,9 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
         api.DefaultRequestHeaders.Authorization = new("Bearer", adminKey);
         await PutTemplateAsync(api);
         database.Source.Clear(); // the seeding's idle connections: only the service's are counted
-        var baseline = await ConnectionsAsync();
 
-        var ticks = (int)Math.Ceiling((duration + Settle + TimeSpan.FromSeconds(15)).TotalSeconds / every.TotalSeconds);
+        // Enough ticks to outlast the wait for every job to run, the baseline and the measurement.
+        var ticks = (int)Math.Ceiling((duration + Settle + TimeSpan.FromSeconds(60)).TotalSeconds / every.TotalSeconds);
         var instances = new List<(Guid Run, int Index)>();
         var runs = new List<Guid>();
         for (var launched = 0; launched < streams; launched += 100)
@@ -48,17 +50,14 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
             instances.AddRange(Enumerable.Range(0, count).Select(i => (run, i)));
         }
 
+        await WaitUntilRunningAsync(api, runs, instances.Count);
+        var baseline = await SampleAsync(TimeSpan.FromSeconds(3));
+
         using var stop = new CancellationTokenSource();
         var latencies = new List<double>[instances.Count];
         var opened = new int[1];
         var readers = instances.Select((instance, n) => Task.Run(() => FollowAsync(api, instance, latencies[n] = [], opened, stop.Token))).ToList();
-        var samples = new List<(int Total, int Active)>();
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < duration + Settle)
-        {
-            samples.Add(await ConnectionsAsync());
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
+        var samples = await SampleAsync(duration + Settle);
         var open = Volatile.Read(ref opened[0]);
         await stop.CancelAsync();
         await Task.WhenAll(readers);
@@ -66,8 +65,10 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
 
         var all = latencies.SelectMany(l => l).ToList();
         Log.Info($"console logs, {streams} stream(s) ({open} open): {all.Count} lines, p50 {Percentiles.Of(all).P50:0} p95 {Percentiles.Of(all).P95:0} ms; " +
-                 $"database connections before {baseline.Total}, at most {samples.Max(s => s.Total)} ({samples.Max(s => s.Active)} active)");
-        return new StreamResult(streams, open, every, Percentiles.Of(all), baseline.Total, samples.Max(s => s.Total), samples.Max(s => s.Active));
+                 $"database connections with the jobs running and no stream open at most {baseline.Max(s => s.Total)}, " +
+                 $"with the streams open at most {samples.Max(s => s.Total)} ({samples.Max(s => s.Active)} active)");
+        return new StreamResult(streams, open, every, Percentiles.Of(all), baseline.Max(s => s.Total), samples.Max(s => s.Total),
+            samples.Max(s => s.Active));
     }
 
     private static async Task FollowAsync(HttpClient api, (Guid Run, int Index) instance, List<double> latencies, int[] opened, CancellationToken ct)
@@ -94,6 +95,35 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+    }
+
+    private static async Task WaitUntilRunningAsync(HttpClient api, List<Guid> runs, int instances)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var running = 0;
+            foreach (var run in runs)
+            {
+                using var document = JsonDocument.Parse(await api.GetStringAsync($"/v1/runs/{run}"));
+                running += document.RootElement.GetProperty("instances").EnumerateArray().Count(i => i.GetProperty("state").GetString() == "RUNNING");
+            }
+            if (running == instances) return;
+            if (clock.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"{running} of {instances} ticking jobs running after 2 minutes");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    private async Task<List<(int Total, int Active)>> SampleAsync(TimeSpan length)
+    {
+        var samples = new List<(int Total, int Active)>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < length)
+        {
+            samples.Add(await ConnectionsAsync());
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+        return samples;
     }
 
     private static long Now() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;

@@ -10,6 +10,18 @@ internal static class QuerySeed
 {
     public const int RunsPerUserRunId = 3, InstancesPerRun = 3, LegacyRowsPerUserRunId = 10;
 
+    /// <summary>One metrics row per finished instance, in finish order (as the monitor writes them).</summary>
+    public const string MetricsOfInstances = """
+            INSERT INTO streamsets.job_run_metrics (instance_id, run_id, user_id, user_run_id, job_template_id, platform_job_id,
+                engine_id, pipeline_id, successful_run, final_state, run_count, input_record_count, output_record_count,
+                error_record_count, error_message, start_time, finish_time, recorded_at)
+            SELECT i.instance_id, i.run_id, r.user_id, r.user_run_id, r.job_template_id, i.platform_job_id, 'engine-1', 'pipeline-1',
+                   i.state = 'SUCCEEDED', i.state, 1, 1000, 990, 10, CASE WHEN i.state = 'FAILED' THEN 'JOBRUNNER_64 - Force stopping job' END,
+                   i.started_at, i.finished_at, i.finished_at
+              FROM streamsets.run_instance i JOIN streamsets.run r ON r.run_id = i.run_id
+             ORDER BY i.finished_at, i.instance_id;
+        """;
+
     public static QueryData Plan(int metricsRows, int runs)
     {
         var runUserRunIds = (runs + RunsPerUserRunId - 1) / RunsPerUserRunId;
@@ -49,15 +61,7 @@ internal static class QuerySeed
                    r.created_at, r.finished_at, r.created_at + interval '4 hours', r.finished_at, 2, 1, r.created_at
               FROM streamsets.run r CROSS JOIN generate_series(0, @InstancesPerRun - 1) o;
 
-            INSERT INTO streamsets.job_run_metrics (instance_id, run_id, user_id, user_run_id, job_template_id, platform_job_id,
-                engine_id, pipeline_id, successful_run, final_state, run_count, input_record_count, output_record_count,
-                error_record_count, error_message, start_time, finish_time, recorded_at)
-            SELECT i.instance_id, i.run_id, r.user_id, r.user_run_id, r.job_template_id, i.platform_job_id, 'engine-1', 'pipeline-1',
-                   i.state = 'SUCCEEDED', i.state, 1, 1000, 990, 10, CASE WHEN i.state = 'FAILED' THEN 'JOBRUNNER_64 - Force stopping job' END,
-                   i.started_at, i.finished_at, i.finished_at
-              FROM streamsets.run_instance i JOIN streamsets.run r ON r.run_id = i.run_id
-             ORDER BY i.finished_at, i.instance_id;
-            """, new
+            """ + MetricsOfInstances, new
         {
             data.LegacyRows, LegacyRowsPerUserRunId, data.Runs, data.RunUserRunIds, InstancesPerRun,
             database.JobTemplateId, Postgres.PlatformTemplateId,

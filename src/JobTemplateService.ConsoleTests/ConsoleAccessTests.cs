@@ -108,5 +108,8 @@ public sealed class ConsoleAccessTests(ConsoleService service, Browser browser) 
             await page.GotoAsync(service.Url + path);
             Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 375"), $"{path} scrolls sideways at 375 px");
         }
+        // The last page is the launch form; this key may read and plan but not launch.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true })).ToBeDisabledAsync();
+        await Expect(page.Locator("#launch-scope")).ToContainTextAsync("lacks the launch scope");
     }
 }

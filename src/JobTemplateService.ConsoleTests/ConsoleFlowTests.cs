@@ -14,8 +14,7 @@ public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : 
         await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("flow", "launch", "read"));
 
         await page.GetByLabel("Search templates").FillAsync("weather city");
-        // Tagged demo and csv, the demo shows under both tags.
-        var card = page.Locator("[data-template='demo-csv-filter']").First;
+        var card = page.Locator("section[aria-labelledby='group-tag-demo'] [data-template='demo-csv-filter']"); // under its first tag
         await card.WaitForAsync();
         await card.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Launch") }).ClickAsync();
         await Expect(page.GetByLabel("City")).ToHaveJSPropertyAsync("tagName", "SELECT");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Claims;
 using Dapper;
 using JobTemplateService.Instances;
@@ -10,15 +11,21 @@ namespace JobTemplateService.WebConsole;
 /// <summary>
 /// The job library: the templates a caller may launch, each with its last run and 30-day success
 /// rate. Two queries whatever the number of templates (the templates, then every template's
-/// figures at once through run_template_created_idx).
+/// figures at once through run_template_created_idx). The figures are kept for
+/// <see cref="FiguresFor"/>: counting 30 days of runs of hundreds of templates costs more than a
+/// page should, on every view.
 /// </summary>
-internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSource dataSource)
+internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSource dataSource, TimeProvider time)
 {
+    public static readonly TimeSpan FiguresFor = TimeSpan.FromSeconds(15);
+    private const int MaxFigures = 50_000;
+    private readonly ConcurrentDictionary<(string? Owner, int Template), (TemplateStats Stats, DateTimeOffset Until)> figures = new();
+
     public async Task<IReadOnlyList<LibraryEntry>> ListAsync(ClaimsPrincipal user, string? search, CancellationToken ct)
     {
         var visible = (await VisibleAsync(user, ct)).Where(t => Matches(t, search)).ToList();
         if (visible.Count == 0) return [];
-        var stats = await StatsAsync(visible.Select(t => t.JobTemplateId).Distinct().ToArray(), RunVisibility.OwnerFilter(user), ct);
+        var stats = await RecentStatsAsync(visible.Select(t => t.JobTemplateId).Distinct().ToArray(), RunVisibility.OwnerFilter(user), ct);
         return visible.Select(t => LibraryEntry.From(t, stats.GetValueOrDefault(t.JobTemplateId) ?? TemplateStats.None)).ToList();
     }
 
@@ -36,6 +43,28 @@ internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSourc
 
     public async Task<JobTemplate?> FindAsync(ClaimsPrincipal user, string patternName, CancellationToken ct) =>
         (await VisibleAsync(user, ct)).FirstOrDefault(t => t.PatternName == patternName);
+
+    /// <summary>Figures read in the last <see cref="FiguresFor"/> as they were; the others read now, in one query.</summary>
+    private async Task<Dictionary<int, TemplateStats>> RecentStatsAsync(int[] ids, string? owner, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var found = new Dictionary<int, TemplateStats>();
+        var missing = new List<int>();
+        foreach (var id in ids)
+        {
+            if (figures.TryGetValue((owner, id), out var kept) && kept.Until > now) found[id] = kept.Stats;
+            else missing.Add(id);
+        }
+        if (missing.Count == 0) return found;
+        var fresh = await StatsAsync([.. missing], owner, ct);
+        if (figures.Count > MaxFigures) figures.Clear();
+        foreach (var id in missing)
+        {
+            found[id] = fresh.GetValueOrDefault(id) ?? TemplateStats.None;
+            figures[(owner, id)] = (found[id], now + FiguresFor);
+        }
+        return found;
+    }
 
     private async Task<Dictionary<int, TemplateStats>> StatsAsync(int[] ids, string? owner, CancellationToken ct)
     {

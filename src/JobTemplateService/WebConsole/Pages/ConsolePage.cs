@@ -20,8 +20,6 @@ public abstract class ConsolePage : PageModel
     internal async Task<bool> MayAsync(string scope) =>
         (await Service<IAuthorizationService>().AuthorizeAsync(User, scope)).Succeeded;
 
-    internal static async Task<bool> MayLaunchAsync(ConsolePage page) => await page.MayAsync(Scopes.Launch);
-
     /// <summary>An htmx request wants a fragment, a plain one the whole page.</summary>
     public bool IsFragmentRequest => Request.Headers.ContainsKey("HX-Request") && !Request.Headers.ContainsKey("HX-Boosted");
 }

@@ -20,6 +20,9 @@ public sealed class LaunchModel : ConsolePage
 
     public bool HasContract { get; private set; }
 
+    /// <summary>A key without the launch scope may fill the form and plan, as the API lets it plan.</summary>
+    public bool MayLaunch { get; private set; }
+
     public LaunchForm Form { get; private set; } = new();
 
     public string Csv { get; private set; } = "";
@@ -69,6 +72,7 @@ public sealed class LaunchModel : ConsolePage
         if (await library.FindAsync(User, pattern, ct) is not { } template) return false;
         Entry = await library.EntryAsync(User, template, ct);
         HasContract = template.ParametersSchema is not null;
+        MayLaunch = await MayAsync(Scopes.Launch);
         Fields = ContractOf(template) is { } contract ? FormField.FromContract(contract) : FormField.FromRequired(template.RequiredParameters);
         return true;
     }

@@ -19,14 +19,18 @@ public sealed class LibraryModel : ConsolePage
     }
 }
 
-/// <summary>Templates under one tag; a template with several tags shows under each, one without under "Other".</summary>
+/// <summary>
+/// Templates under their first tag, those without one under "Other". Each template shows once (a
+/// library of hundreds would otherwise render several times over); its other tags are links to a
+/// search for them, which lists every template with that tag.
+/// </summary>
 public sealed record LibraryGroup(string Key, string Title, IReadOnlyList<LibraryEntry> Entries)
 {
     public static IReadOnlyList<LibraryGroup> Of(IReadOnlyList<LibraryEntry> entries)
     {
-        var tagged = entries.SelectMany(e => e.Tags.Select(tag => (tag, e))).GroupBy(p => p.tag, StringComparer.OrdinalIgnoreCase)
+        var tagged = entries.Where(e => e.Tags.Count > 0).GroupBy(e => e.Tags[0], StringComparer.OrdinalIgnoreCase)
             .OrderBy(g => g.Key, StringComparer.OrdinalIgnoreCase)
-            .Select(g => new LibraryGroup(Slug(g.Key), g.Key, g.Select(p => p.e).OrderBy(e => e.Title, StringComparer.OrdinalIgnoreCase).ToList()))
+            .Select(g => new LibraryGroup(Slug(g.Key), g.Key, g.OrderBy(e => e.Title, StringComparer.OrdinalIgnoreCase).ToList()))
             .ToList();
         var untagged = entries.Where(e => e.Tags.Count == 0).OrderBy(e => e.Title, StringComparer.OrdinalIgnoreCase).ToList();
         if (untagged.Count > 0) tagged.Add(new LibraryGroup("other", tagged.Count == 0 ? "All templates" : "Other", untagged));
