@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace JobTemplateService.Benchmarks;
@@ -9,12 +10,13 @@ namespace JobTemplateService.Benchmarks;
 /// Live logs: local jobs print "tick &lt;nanoseconds since the epoch&gt;" every interval; a client follows
 /// each instance's log over Server-Sent Events (GET …/log, Accept: text/event-stream, as the console's
 /// log page does) and takes, for every line, the time from its printing to its arrival. Lines printed
-/// before a stream had been open a second are not counted (they arrive as a backlog). The service's
-/// connections to its database are counted in pg_stat_activity every 250 ms, first for a few seconds
+/// before a stream had been open a second are not counted (they arrive as a backlog). Every 250 ms the
+/// connections its pool holds in use (jts_database_connections{state="used"} on /metrics) and its
+/// connections to the database (pg_stat_activity) are counted, first for a few seconds
 /// while every job runs and no stream is open (the jobs' log writers and the monitor use some),
 /// then while the streams are open.
 /// </summary>
-internal sealed class LogStreams(string url, string adminKey, string adminConnectionString, BenchDatabase database, TimeSpan duration)
+internal sealed partial class LogStreams(string url, string adminKey, string adminConnectionString, BenchDatabase database, TimeSpan duration)
 {
     public const string Command = "ticks";
     public const string CommandLine = """sh -c 'i=0; while [ $i -lt $TICKS ]; do i=$((i+1)); echo "tick $(date +%s%N)"; sleep $TICK_SECONDS; done'""";
@@ -51,13 +53,13 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
         }
 
         await WaitUntilRunningAsync(api, runs, instances.Count);
-        var baseline = await SampleAsync(TimeSpan.FromSeconds(3));
+        var baseline = await SampleAsync(api, TimeSpan.FromSeconds(3));
 
         using var stop = new CancellationTokenSource();
         var latencies = new List<double>[instances.Count];
         var opened = new int[1];
         var readers = instances.Select((instance, n) => Task.Run(() => FollowAsync(api, instance, latencies[n] = [], opened, stop.Token))).ToList();
-        var samples = await SampleAsync(duration + Settle);
+        var samples = await SampleAsync(api, duration + Settle);
         var open = Volatile.Read(ref opened[0]);
         await stop.CancelAsync();
         await Task.WhenAll(readers);
@@ -65,10 +67,10 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
 
         var all = latencies.SelectMany(l => l).ToList();
         Log.Info($"console logs, {streams} stream(s) ({open} open): {all.Count} lines, p50 {Percentiles.Of(all).P50:0} p95 {Percentiles.Of(all).P95:0} ms; " +
-                 $"database connections with the jobs running and no stream open at most {baseline.Max(s => s.Total)}, " +
-                 $"with the streams open at most {samples.Max(s => s.Total)} ({samples.Max(s => s.Active)} active)");
-        return new StreamResult(streams, open, every, Percentiles.Of(all), baseline.Max(s => s.Total), samples.Max(s => s.Total),
-            samples.Max(s => s.Active));
+                 $"pool connections in use with the jobs running and no stream open at most {baseline.Max(s => s.Used)}, with the streams open " +
+                 $"at most {samples.Max(s => s.Used)}; database connections at most {baseline.Max(s => s.Total)}, then {samples.Max(s => s.Total)}");
+        return new StreamResult(streams, open, every, Percentiles.Of(all), baseline.Max(s => s.Used), samples.Max(s => s.Used),
+            baseline.Max(s => s.Total), samples.Max(s => s.Total));
     }
 
     private static async Task FollowAsync(HttpClient api, (Guid Run, int Index) instance, List<double> latencies, int[] opened, CancellationToken ct)
@@ -114,13 +116,14 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
         }
     }
 
-    private async Task<List<(int Total, int Active)>> SampleAsync(TimeSpan length)
+    private async Task<List<(int Used, int Total)>> SampleAsync(HttpClient api, TimeSpan length)
     {
-        var samples = new List<(int Total, int Active)>();
+        var samples = new List<(int Used, int Total)>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < length)
         {
-            samples.Add(await ConnectionsAsync());
+            var used = UsedConnections().Match(await api.GetStringAsync("/metrics"));
+            samples.Add((used.Success ? int.Parse(used.Groups[1].Value) : -1, await ConnectionsAsync()));
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
         return samples;
@@ -128,18 +131,18 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
 
     private static long Now() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
 
-    /// <summary>The service's connections to its database, and how many of them are running a statement.</summary>
-    private async Task<(int Total, int Active)> ConnectionsAsync()
+    /// <summary>The service's connections to its database, idle ones of its pool included.</summary>
+    private async Task<int> ConnectionsAsync()
     {
         await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*)::int, (count(*) FILTER (WHERE state = 'active'))::int FROM pg_stat_activity WHERE datname = @name", connection);
+        await using var command = new NpgsqlCommand("SELECT count(*)::int FROM pg_stat_activity WHERE datname = @name", connection);
         command.Parameters.AddWithValue("name", database.Name);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return (reader.GetInt32(0), reader.GetInt32(1));
+        return (int)(await command.ExecuteScalarAsync())!;
     }
+
+    [GeneratedRegex("^jts_database_connections\\{state=\"used\"\\} (\\d+)", RegexOptions.Multiline)]
+    private static partial Regex UsedConnections();
 
     private static async Task PutTemplateAsync(HttpClient api)
     {
@@ -154,5 +157,5 @@ internal sealed class LogStreams(string url, string adminKey, string adminConnec
 }
 
 /// <summary>What the clients saw over <see cref="Streams"/> live log streams, and the service's database connections meanwhile.</summary>
-internal sealed record StreamResult(int Streams, int Opened, TimeSpan Every, Percentiles LatencyMs, int ConnectionsBefore,
-    int ConnectionsDuring, int ActiveDuring);
+internal sealed record StreamResult(int Streams, int Opened, TimeSpan Every, Percentiles LatencyMs, int UsedBefore, int UsedDuring,
+    int ConnectionsBefore, int ConnectionsDuring);

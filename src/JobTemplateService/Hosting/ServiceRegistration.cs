@@ -37,6 +37,7 @@ internal static class ServiceRegistration
         services.AddSingleton<ActiveLeases>();
         services.TryAddSingleton(Prometheus.Metrics.DefaultRegistry); // tests give each host its own
         services.AddSingleton<ServiceTelemetry>();
+        services.AddHostedService<DatabaseConnectionGauge>();
         services.AddSingleton(provider =>
         {
             var builder = new NpgsqlDataSourceBuilder(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ToConnectionString())
