@@ -34,6 +34,22 @@ public sealed class HealthAndMetricsTests
     }
 
     [Fact]
+    public async Task MetricsCountTheDatabaseConnectionsHeldRightNow()
+    {
+        await using var app = await TestApp.StartAsync();
+
+        string holding;
+        await using (await app.Service<Npgsql.NpgsqlDataSource>().OpenConnectionAsync())
+        {
+            holding = await app.ScrapeAsync();
+        }
+
+        // Npgsql counts every pool of this process, and other tests' hosts run beside this one: at least the one held here.
+        Assert.True(PrometheusText.Sample(holding, "jts_database_connections{state=\"used\"}") >= 1);
+        Assert.Contains("jts_database_connections{state=\"idle\"}", holding);
+    }
+
+    [Fact]
     public async Task MetricsCountLaunchesPlatformCallsAndFinishedInstances()
     {
         await using var app = await TestApp.StartAsync();
