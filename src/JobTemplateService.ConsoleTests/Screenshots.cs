@@ -22,12 +22,12 @@ public sealed class Screenshots(ConsoleService service, Browser browser) : IClas
         using var api = new HttpClient { BaseAddress = new Uri(service.Url) };
         api.DefaultRequestHeaders.Authorization = new("Bearer", key);
         string? runId = null;
-        foreach (var (userRunId, cities) in new[] { ("weekly-1", new[] { "London", "Phoenix", "Tokyo" }), ("weekly-2", ["Paris", "Sydney"]) })
+        foreach (var (userRunId, cities) in new[] { ("weekly-1", new[] { "London:", "Phoenix:25", "Tokyo:15" }), ("weekly-2", ["Paris:", "Sydney:20"]) })
         {
             var launched = await api.PostAsJsonAsync("/v1/runs", new Dictionary<string, object>
             {
                 ["user-id"] = "analyst@example.com", ["user-run-id"] = userRunId, ["source-type"] = "csv", ["target-type"] = "csv",
-                ["runtime-parameters"] = cities.Select(c => new Dictionary<string, string> { ["CITY"] = c }).ToArray(),
+                ["runtime-parameters"] = cities.Select(Parameters).ToArray(),
             });
             runId ??= (await launched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("run-id").GetString();
         }
@@ -52,6 +52,13 @@ public sealed class Screenshots(ConsoleService service, Browser browser) : IClas
 
         foreach (var name in new[] { "library", "launch-form", "run", "live-log" })
             Assert.True(new FileInfo(Path.Combine(folder, name + ".png")).Length > 10_000, $"{name}.png is empty");
+    }
+
+    /// <summary>"Phoenix:25" is Phoenix at or above 25 °C; "London:" every London row.</summary>
+    private static Dictionary<string, string> Parameters(string city)
+    {
+        var (name, minimum) = (city.Split(':')[0], city.Split(':')[1]);
+        return minimum.Length == 0 ? new() { ["CITY"] = name } : new() { ["CITY"] = name, ["MIN_TEMPERATURE_C"] = minimum };
     }
 
     private static async Task Shoot(IPage page, string url, string path)

@@ -23,8 +23,8 @@ public static class Format
     {
         if (span is not { } d) return "—";
         return d.TotalSeconds < 60 ? $"{d.TotalSeconds:0.#} s"
-            : d.TotalMinutes < 60 ? $"{(int)d.TotalMinutes} min {d.Seconds} s"
-            : $"{(int)d.TotalHours} h {d.Minutes} min";
+            : d.TotalMinutes < 60 ? $"{(int)d.TotalMinutes} min" + (d.Seconds > 0 ? $" {d.Seconds} s" : "")
+            : $"{(int)d.TotalHours} h" + (d.Minutes > 0 ? $" {d.Minutes} min" : "");
     }
 
     public static string Count(long? value) => value?.ToString("N0", CultureInfo.InvariantCulture) ?? "—";
