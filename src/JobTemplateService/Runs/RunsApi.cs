@@ -23,6 +23,7 @@ internal static class RunsApi
             .WithSummary("Runs, newest first, filtered and cursor-paginated.");
         runs.MapRunControl();
         runs.MapInstanceLog();
+        runs.MapInstanceMetrics();
 
         app.MapPost("/streamsets/job-template-runner", LaunchRunCompatible).WithTags("Runs").WithName(nameof(LaunchRunCompatible))
             .RequireAuthorization(Scopes.Launch).RequireRateLimiting(SecurityRegistration.RateLimitPolicy)

@@ -14,8 +14,10 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
                t.destination_runtime_parameters::text AS destination_runtime_parameters,
                t.source_connection_info::text AS source_connection_info,
                t.destination_connection_info::text AS destination_connection_info,
-               t.required_parameters, t.overridable_parameters, t.secret_parameters, t.max_wait,
-               t.max_concurrent_instances, t.description
+               t.required_parameters, t.overridable_parameters, t.secret_parameters,
+               coalesce(t.max_wait, CASE WHEN t.kind = 'batch' THEN interval '4 hours' END) AS max_wait,
+               t.max_concurrent_instances, t.description, t.kind, t.min_input_records, t.min_output_records,
+               t.max_error_records, t.max_error_ratio, t.stall_after, t.stall_action
           FROM streamsets.job_template t
           LEFT JOIN streamsets.ingestion_pattern_job_template_relationship r ON r.job_template_id = t.job_template_id
           LEFT JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id

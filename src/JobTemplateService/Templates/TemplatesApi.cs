@@ -47,13 +47,14 @@ public sealed record TemplateResource(
     string PatternName, string SourceType, string TargetType, int JobTemplateId, string Platform, string PlatformTemplateId,
     string InstanceNameSuffix, string? InstanceNameParameter, IReadOnlyList<string> RequiredParameters,
     IReadOnlyList<string> OverridableParameters, IReadOnlyList<string> SecretParameters,
-    IReadOnlyDictionary<string, string> StaticParameters, TimeSpan MaxWait, int? MaxConcurrentInstances,
-    bool DeleteAfterCompletion, string? Description)
+    IReadOnlyDictionary<string, string> StaticParameters, TimeSpan? MaxWait, int? MaxConcurrentInstances,
+    bool DeleteAfterCompletion, string? Description, string Kind, SuccessCriteria SuccessCriteria, TimeSpan? StallAfter,
+    string StallAction)
 {
     internal static TemplateResource From(JobTemplate t) => new(
         t.PatternName, t.Source, t.Destination, t.JobTemplateId, t.Platform, t.SchJobTemplateId, t.InstanceNameSuffix,
         t.InstanceNameParameter, t.RequiredParameters, t.OverridableParameters, t.SecretParameters,
         t.StaticParameters().OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key,
             p => SecretMasker.IsSecret(p.Key, t.SecretParameters) ? SecretMasker.Mask : p.Value),
-        t.MaxWait, t.MaxConcurrentInstances, t.DeleteAfterCompletion, t.Description);
+        t.MaxWait, t.MaxConcurrentInstances, t.DeleteAfterCompletion, t.Description, t.Kind, t.Criteria, t.StallAfter, t.StallAction);
 }

@@ -35,7 +35,9 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
             throw new PlatformRejectedException(Name, "LOCAL_UNKNOWN_COMMAND",
                 $"No command named '{request.PlatformTemplateId}' in platform.ini [local].");
         }
-        var timeout = request.MaxWait < options.Value.Timeout ? request.MaxWait : options.Value.Timeout;
+        // LocalPlatform:Timeout caps a batch job; a streaming one runs until it is stopped, or its own max wait.
+        var timeout = request.Streaming ? request.MaxWait
+            : request.MaxWait is { } wait && wait < options.Value.Timeout ? wait : options.Value.Timeout;
         var started = new List<StartedJob>();
         foreach (var instance in request.Instances)
         {
@@ -45,7 +47,7 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
             var process = new LocalProcess(jobId, instance.InstanceId, command, options.Value.WorkingDirectory,
                 Environment(request.RunId, instance), secrets, logs.Write);
             var job = new LocalJob(process, request.RunId, instance.LeaseGeneration, $"{request.PlatformTemplateId} #{instance.Index + 1}",
-                request.PlatformTemplateId, timeout, active.Hold([instance.InstanceId]));
+                request.PlatformTemplateId, timeout, request.Streaming, active.Hold([instance.InstanceId]));
             jobs[jobId] = job;
             using (ExecutionContext.SuppressFlow()) // the job outlives the request: no request scope in its logs
             {
@@ -100,7 +102,7 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
                 {
                     job.Process.Start();
                     logger.LogInformation("Started local process {JobId}: {Command}", job.Process.JobId, job.Command);
-                    using var timer = new CancellationTokenSource(job.Timeout);
+                    using var timer = new CancellationTokenSource(job.Timeout ?? System.Threading.Timeout.InfiniteTimeSpan);
                     using var registration = timer.Token.Register(() => job.Process.Kill("timeout"));
                     await job.Process.Exited;
                 }

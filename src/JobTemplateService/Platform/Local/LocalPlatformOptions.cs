@@ -14,4 +14,7 @@ internal sealed class LocalPlatformOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(1);
     public int MaxConcurrentProcesses { get; set; } = 4;
     public int MaxLogLinesPerInstance { get; set; } = 10_000;
+
+    /// <summary>A streaming job asked to stop (SIGTERM) is killed when it is still running after this.</summary>
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

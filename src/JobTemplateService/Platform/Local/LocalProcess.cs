@@ -1,15 +1,15 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using JobTemplateService.Security;
 
 namespace JobTemplateService.Platform.Local;
 
 /// <summary>
 /// One local job: `/bin/sh -c COMMAND` with the merged parameters as environment variables,
-/// stdout and stderr read line by line (secret values masked before anything is kept), the last
-/// metrics line remembered, and the whole process tree killed on cancel, timeout or shutdown.
+/// stdout and stderr read line by line (secret values masked before anything is kept), each metrics
+/// line taken as the counts so far (the last one is final; a malformed one is ignored with a warning
+/// line in the job's log), and the whole process tree killed on cancel, timeout or shutdown.
 /// </summary>
-internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
+internal sealed class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
     IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -24,7 +24,10 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     public DateTime? FinishedAt { get; private set; }
     public int? ExitCode { get; private set; }
     public string? KilledBecause { get; private set; }
-    public (long Input, long Output, long Errors)? Counts { get; private set; }
+    public (long Input, long Output, long Errors)? Counts => Live is { } live ? (live.Input, live.Output, live.Errors) : null;
+
+    /// <summary>The counts of the last well-formed metrics line so far, and when it was printed.</summary>
+    public LiveCounts? Live { get; private set; }
     public string? LastErrorLine { get; private set; }
     public Task<int> Exited => exited.Task;
     public bool IsFinished => exited.Task.IsCompleted;
@@ -62,6 +65,23 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _ = FinishAsync();
+    }
+
+    /// <summary>
+    /// Asks the process and everything it started to stop (SIGTERM), so that it can end cleanly,
+    /// and kills them if they are still running after the grace period.
+    /// </summary>
+    public void Stop(string because, TimeSpan grace)
+    {
+        if (IsFinished || KilledBecause is not null) return;
+        KilledBecause = because;
+        if (groupId is not { } group)
+        {
+            Kill(because);
+            return;
+        }
+        _ = KillProcessGroup(-group, 15);
+        _ = Task.Delay(grace).ContinueWith(_ => Kill(because), TaskScheduler.Default);
     }
 
     /// <summary>Kills the process and everything it started.</summary>
@@ -117,20 +137,19 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     {
         if (text is null) return;
         foreach (var secret in secretValues) text = text.Replace(secret, SecretMasker.Mask, StringComparison.Ordinal);
-        if (stream == "stdout" && MetricsLine().Match(text) is { Success: true } m)
-        {
-            Counts = (Number(m, "input"), Number(m, "output"), Number(m, "errors"));
-        }
         if (stream == "stderr" && text.Trim().Length > 0) LastErrorLine = text.Length > 500 ? text[..500] : text;
-        log(new LogLine(InstanceId, Interlocked.Increment(ref lineNumber), stream, DateTime.UtcNow, text.Length > 4000 ? text[..4000] : text));
+        var number = Interlocked.Increment(ref lineNumber);
+        log(new LogLine(InstanceId, number, stream, DateTime.UtcNow, text.Length > 4000 ? text[..4000] : text));
+        if (stream != "stdout" || !MetricsLine.IsMetricsLine(text)) return;
+        if (MetricsLine.Parse(text, out var problem) is { } counts)
+        {
+            Live = new LiveCounts(counts.Input, counts.Output, counts.Errors, DateTime.UtcNow);
+            return;
+        }
+        log(new LogLine(InstanceId, Interlocked.Increment(ref lineNumber), "service", DateTime.UtcNow,
+            $"jobtemplateservice: warning: line {number} ignored, not a metrics line ({problem}); " +
+            "the form is JTS_METRICS input=N output=N errors=N"));
     }
-
-    private static long Number(Match match, string name) =>
-        match.Groups[name].Success && long.TryParse(match.Groups[name].Value, out var n) ? n : 0;
-
-    /// <summary>The metrics line a job prints: JTS_METRICS input=120 output=118 errors=2 (any order, each optional).</summary>
-    [GeneratedRegex(@"^\s*JTS_METRICS(?=.*\binput=(?<input>\d+))?(?=.*\boutput=(?<output>\d+))?(?=.*\berrors=(?<errors>\d+))?")]
-    private static partial Regex MetricsLine();
 }
 
 internal sealed record LogLine(Guid InstanceId, long LineNo, string Stream, DateTime LoggedAt, string Text);
