@@ -284,8 +284,43 @@ UPDATE streamsets.job_template t
   JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id
  WHERE r.job_template_id = t.job_template_id AND p.source = 'csv' AND p.destination = 'csv'
    AND t.platform = 'local' AND t.sch_job_template_id = 'csv_filter';
+
+-- The jobs you can watch while they run: csv -> replay replays the same file over about a minute
+-- (a batch job held to a success criterion, marked stalled after 30 s without progress); csv ->
+-- stream replays it again and again until canceled (a streaming job: a cancel stops it cleanly).
+INSERT INTO streamsets.ingestion_pattern (pattern_name, source, destination)
+VALUES ('demo-weather-replay', 'csv', 'replay'), ('demo-weather-stream', 'csv', 'stream')
+ON CONFLICT (source, destination) DO NOTHING;
+
+WITH rule AS (
+    SELECT p.ingestion_pattern_id, p.destination FROM streamsets.ingestion_pattern p
+     WHERE p.source = 'csv' AND p.destination IN ('replay', 'stream')
+       AND NOT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern_job_template_relationship r
+                        WHERE r.ingestion_pattern_id = p.ingestion_pattern_id)
+), template AS (
+    INSERT INTO streamsets.job_template (sch_job_template_id, platform, kind, description)
+    SELECT 'weather_replay', 'local', CASE WHEN destination = 'stream' THEN 'streaming' ELSE 'batch' END,
+           'Demo: replay ' || CASE WHEN destination = 'stream' THEN 'a CSV file as a feed, until canceled'
+                                   ELSE 'a CSV file over about a minute' END
+      FROM rule ORDER BY destination
+    RETURNING job_template_id, kind
+)
+INSERT INTO streamsets.ingestion_pattern_job_template_relationship (ingestion_pattern_id, job_template_id)
+SELECT rule.ingestion_pattern_id, template.job_template_id
+  FROM rule JOIN template ON (template.kind = 'streaming') = (rule.destination = 'stream');
+
+UPDATE streamsets.job_template t
+   SET source_runtime_parameters = jsonb_build_object('INPUT_FILE', :'input_file')
+                                   || CASE WHEN p.destination = 'stream' THEN '{"LOOP": "1"}'::jsonb ELSE '{}' END,
+       min_output_records = 1,
+       stall_after = interval '30 seconds',
+       max_wait = CASE WHEN p.destination = 'replay' THEN interval '10 minutes' END
+  FROM streamsets.ingestion_pattern_job_template_relationship r
+  JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id
+ WHERE r.job_template_id = t.job_template_id AND p.source = 'csv' AND p.destination IN ('replay', 'stream')
+   AND t.platform = 'local' AND t.sch_job_template_id = 'weather_replay';
 SQL
-    say "Seeded the demo: csv -> csv runs demo/jobs/csv_filter.sh (local platform)."
+    say "Seeded the demo: csv -> csv runs demo/jobs/csv_filter.sh; csv -> replay and csv -> stream run demo/jobs/weather_replay.sh (local platform)."
 fi
 
 # --- the service ------------------------------------------------------------------------------
@@ -297,8 +332,10 @@ service_env=(
     "Database__MigrateOnStartup=true"
     "Security__Mode=$security_mode"
     "Monitor__PollInterval=${Monitor__PollInterval:-00:00:02}"
+    "Metrics__SnapshotInterval=${Metrics__SnapshotInterval:-00:00:05}"
     "LocalPlatform__WorkingDirectory=$root"
     "local__csv_filter=sh $(quote "$root/demo/jobs/csv_filter.sh")"
+    "local__weather_replay=sh $(quote "$root/demo/jobs/weather_replay.sh")"
 )
 service_env+=("${database_env[@]}")
 [ -f "$config_dir/platform.ini" ] && grep -qi '^\[streamsets\]' "$config_dir/platform.ini" \
@@ -349,6 +386,15 @@ It answers 202 with the run; set RUN to its "run-id" (also in the Location heade
   curl -sS$auth "$base/v1/runs/\$RUN"                     # the run, its instances and their metrics
   curl -sS$auth -H 'Accept: text/plain' "$base/v1/runs/\$RUN/instances/0/log"   # London's output
   curl -sS$auth -H 'Accept: text/csv' "$base/v1/metrics?user-run-id=$run_id"    # one metrics row per city
+
+A job to watch while it runs (about a minute; "target-type": "stream" replays until canceled):
+
+  curl -sS -X POST $base/v1/runs -H 'content-type: application/json'$auth \\
+    -d '{"user-id": "demo@example.com", "user-run-id": "$run_id-replay", "source-type": "csv", "target-type": "replay",
+         "runtime-parameters": [{"CITY": "London"}]}'
+  curl -sS$auth "$base/v1/runs/\$RUN"                     # live-metrics: the counts so far
+  curl -sS$auth "$base/v1/runs/\$RUN/instances/0/metrics" # snapshots, oldest first
+  curl -sS$auth -X POST "$base/v1/runs/\$RUN/cancel"       # a stream ends STOPPED
 
 The same body again returns the same run (idempotent); change user-run-id for a new one.
 "CITY": "Atlantis" shows a failing run (no such rows: the job exits 3, the outcome answers 422).

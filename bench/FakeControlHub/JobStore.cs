@@ -19,6 +19,9 @@ public sealed class JobStore(FakeOptions options, TimeProvider time)
 
     public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>How long a stop asked for now takes to take effect: uniform up to <see cref="FakeOptions.StopDelay"/>.</summary>
+    public long StopDelayMs() => (long)(Draw() * options.StopDelay.TotalMilliseconds);
+
     /// <summary>A draw in [0, 1) from the fake's (optionally seeded) generator.</summary>
     public double Draw()
     {

@@ -45,7 +45,7 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
                 .Select(p => p.Value).ToList();
             var jobId = $"local:{instance.InstanceId}";
             var process = new LocalProcess(jobId, instance.InstanceId, command, options.Value.WorkingDirectory,
-                Environment(request.RunId, instance), secrets, logs.Write);
+                Environment(request.RunId, instance), secrets, logs.Write, request.Streaming);
             var job = new LocalJob(process, request.RunId, instance.LeaseGeneration, $"{request.PlatformTemplateId} #{instance.Index + 1}",
                 request.PlatformTemplateId, timeout, request.Streaming, active.Hold([instance.InstanceId]));
             jobs[jobId] = job;

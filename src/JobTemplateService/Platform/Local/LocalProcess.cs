@@ -10,7 +10,8 @@ namespace JobTemplateService.Platform.Local;
 /// line in the job's log), and the whole process tree killed on cancel, timeout or shutdown.
 /// </summary>
 internal sealed class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
-    IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log)
+    IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log,
+    bool streaming = false)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource shellExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -49,7 +50,10 @@ internal sealed class LocalProcess(string jobId, Guid instanceId, string command
         };
         if (grouped) info.ArgumentList.Add("/bin/sh");
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(command);
+        // A streaming job is stopped with SIGTERM to its group. Its shell catches it (and so only waits
+        // for the job), so the job's own way of ending decides the exit code; a trap does not carry into
+        // the job the way an ignored signal would, so the job can still trap TERM itself.
+        info.ArgumentList.Add(streaming ? "trap : TERM; " + command : command);
         info.Environment.Clear(); // only what the job is given: the service's own secrets stay out
         foreach (var (name, value) in environment) info.Environment[name] = value;
         process = new Process { StartInfo = info, EnableRaisingEvents = true };
