@@ -67,8 +67,8 @@ public sealed class CallbackRetryTests
     {
         var port = CallbackReceiver.FreePort();
         var url = $"http://localhost:{port}{CallbackReceiver.Path}";
-        var first = await StartAsync();
-        var database = first.Database;
+        await using var database = await TestDatabase.CreateAsync();
+        var first = await StartAsync(database: database);
         Guid runId;
         try
         {
@@ -98,12 +98,12 @@ public sealed class CallbackRetryTests
         Assert.Single(receiver.Received);
     }
 
-    private static Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? more = null) =>
+    private static Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? more = null, TestDatabase? database = null) =>
         TestApp.StartAsync(LocalJobs.Command("echo_job", "echo \"JTS_METRICS input=2 output=2 errors=0\"", settings =>
         {
             settings["Callbacks:PollInterval"] = "01:00:00";
             more?.Invoke(settings);
-        }));
+        }), database: database);
 
     private static async Task<Guid> FinishedRunAsync(TestApp app, string url)
     {

@@ -17,7 +17,8 @@ public static class StartupProbe
 
     public static async Task<Exception?> StartAsync(Action<Dictionary<string, string?>> configure)
     {
-        var settings = TestApp.DefaultSettings(await TestDatabase.CreateAsync(), UnusedControlHubUrl);
+        await using var database = await TestDatabase.CreateAsync();
+        var settings = TestApp.DefaultSettings(database, UnusedControlHubUrl);
         configure(settings);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseTestServer();

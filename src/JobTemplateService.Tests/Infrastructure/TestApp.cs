@@ -13,10 +13,12 @@ namespace JobTemplateService.Tests;
 public sealed class TestApp : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> factory;
+    private readonly bool ownsDatabase;
 
-    private TestApp(TestDatabase database, ControlHubSimulator controlHub, WebApplicationFactory<Program> factory)
+    private TestApp(TestDatabase database, bool ownsDatabase, ControlHubSimulator controlHub, WebApplicationFactory<Program> factory)
     {
         Database = database;
+        this.ownsDatabase = ownsDatabase;
         ControlHub = controlHub;
         this.factory = factory;
         Client = factory.CreateClient();
@@ -30,6 +32,7 @@ public sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? configure = null,
         Action<IServiceCollection>? services = null, TestDatabase? database = null)
     {
+        var ownsDatabase = database is null;
         database ??= await TestDatabase.CreateAsync();
         var controlHub = new ControlHubSimulator();
         var settings = DefaultSettings(database, controlHub.Url);
@@ -41,7 +44,7 @@ public sealed class TestApp : IAsyncDisposable
             builder.ConfigureServices(s => s.AddSingleton(Prometheus.Metrics.NewCustomRegistry()));
             if (services is not null) builder.ConfigureServices(services);
         });
-        return new TestApp(database, controlHub, factory);
+        return new TestApp(database, ownsDatabase, controlHub, factory);
     }
 
     public static Dictionary<string, string?> DefaultSettings(TestDatabase database, string controlHubUrl)
@@ -105,5 +108,6 @@ public sealed class TestApp : IAsyncDisposable
         Client.Dispose();
         await factory.DisposeAsync();
         ControlHub.Dispose();
+        if (ownsDatabase) await Database.DisposeAsync(); // a database passed in belongs to the test
     }
 }

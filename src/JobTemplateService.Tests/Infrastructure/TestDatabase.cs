@@ -9,7 +9,7 @@ namespace JobTemplateService.Tests;
 /// Testcontainers PostgreSQL container. The service's own migrations are applied once to a template
 /// database, as `migrate` applies them; each test clones it, so tests share nothing and run in parallel.
 /// </summary>
-public sealed class TestDatabase
+public sealed class TestDatabase : IAsyncDisposable
 {
     public const string ServerVariable = "JTS_TEST_POSTGRES";
     // One template per test process, so that several test runs can share a server.
@@ -60,6 +60,18 @@ public sealed class TestDatabase
         return new TestDatabase(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString);
     }
 
+    /// <summary>Drops the database, closing what is still connected to it: a run leaves no test databases behind.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var settings = Settings;
+        if (serverConnectionString is null || settings.Database is not { } name) return;
+        NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
+        await using var connection = new NpgsqlConnection(serverConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
     public async Task ExecuteAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
@@ -84,12 +96,29 @@ public sealed class TestDatabase
             }
             server = new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ConnectionString;
             await CreateTemplateAsync(server);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => DropTemplate(server);
             serverConnectionString = server;
             return server;
         }
         finally
         {
             Gate.Release();
+        }
+    }
+
+    /// <summary>The schema template goes with the test process, so a shared server keeps no leftovers.</summary>
+    private static void DropTemplate(string server)
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(server);
+            connection.Open();
+            using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {TemplateName} WITH (FORCE)", connection);
+            drop.ExecuteNonQuery();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The server may be gone already (a throwaway cluster stopped first); nothing is left then.
         }
     }
 

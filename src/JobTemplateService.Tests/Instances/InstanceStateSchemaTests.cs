@@ -7,9 +7,9 @@ namespace JobTemplateService.Tests;
 /// predicates, CHECK constraints, refresh_run_state). A predicate that drifts from the list the
 /// queries use silently stops being used, so each is read back from a real database and compared.
 /// </summary>
-public sealed partial class InstanceStateSchemaTests
+public sealed partial class InstanceStateSchemaTests(SharedDatabase shared) : IClassFixture<SharedDatabase>
 {
-    private static readonly Lazy<Task<TestDatabase>> Database = new(TestDatabase.CreateAsync);
+    private TestDatabase Database => shared.Database;
 
     [Fact]
     public async Task MonitorClaimIndexCoversExactlyTheActiveStatesAndPendingCleanUps()
@@ -47,7 +47,7 @@ public sealed partial class InstanceStateSchemaTests
     [Fact]
     public async Task RefreshRunStateCountsTheTerminalStatesAndNamesNoOtherState()
     {
-        var text = await (await Database.Value).QuerySingleAsync<string>(
+        var text = await Database.QuerySingleAsync<string>(
             "SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace " +
             "WHERE n.nspname = 'streamsets' AND p.proname = 'refresh_run_state'");
 
@@ -57,15 +57,15 @@ public sealed partial class InstanceStateSchemaTests
         Assert.Empty(Literals(text).Except(InstanceStates.All).Except(RunStates.All).Except(["jts_run_finished"]));
     }
 
-    private static async Task<string> IndexPredicateAsync(string index) =>
-        await (await Database.Value).QuerySingleAsync<string>("""
+    private async Task<string> IndexPredicateAsync(string index) =>
+        await Database.QuerySingleAsync<string>("""
             SELECT pg_get_expr(i.indpred, i.indrelid)
               FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname = 'streamsets' AND c.relname = @index
             """, new { index });
 
-    private static async Task<string> ConstraintAsync(string name) =>
-        await (await Database.Value).QuerySingleAsync<string>("""
+    private async Task<string> ConstraintAsync(string name) =>
+        await Database.QuerySingleAsync<string>("""
             SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
              WHERE n.nspname = 'streamsets' AND c.conname = @name
             """, new { name });

@@ -7,9 +7,9 @@ namespace JobTemplateService.Tests;
 /// canceled streaming run), else CANCELED after a cancel request, else FAILED when an instance
 /// failed or failed to start, else TIMED_OUT.
 /// </summary>
-public sealed class RunStateTests
+public sealed class RunStateTests(SharedDatabase shared) : IClassFixture<SharedDatabase>
 {
-    private static readonly Lazy<Task<TestDatabase>> Database = new(TestDatabase.CreateAsync);
+    private TestDatabase Database => shared.Database;
 
     [Theory]
     [InlineData("STARTING", false, "STARTING")]
@@ -42,7 +42,7 @@ public sealed class RunStateTests
     public async Task RunStateFollowsFromItsInstances(string instanceStates, bool cancelRequested, string expected)
     {
         var states = instanceStates.Split(' ');
-        var database = await Database.Value;
+        var database = Database;
         var runId = Guid.CreateVersion7();
 
         var state = await database.QuerySingleAsync<string>("""

@@ -17,7 +17,7 @@ public sealed class KubernetesReconcileTests
     {
         await using var fake = await FakeKubernetes.StartAsync();
         using var controlHub = new ControlHubSimulator();
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.KubernetesTemplateAsync();
         fake.HoldNextCreateAnswer();
         var first = ServiceReplica.Start(database, controlHub, KubernetesJobs.Settings(fake, s =>

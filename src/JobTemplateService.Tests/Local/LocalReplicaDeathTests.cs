@@ -53,8 +53,8 @@ public sealed class LocalReplicaDeathTests
     [Fact]
     public async Task CleanShutdownKillsTheRunningProcessTreeAndEndsTheInstanceFailedSayingTheServiceStopped()
     {
-        var app = await TestApp.StartAsync(LocalJobs.Command("tree_job", "sleep 300 & echo \"child $!\"; sleep 60"));
-        var database = app.Database;
+        await using var database = await TestDatabase.CreateAsync();
+        var app = await TestApp.StartAsync(LocalJobs.Command("tree_job", "sleep 300 & echo \"child $!\"; sleep 60"), database: database);
         string? marker = null;
         try
         {

@@ -21,7 +21,7 @@ public sealed class LeaseModelTests
     public async Task RandomInterleavingsKeepOneOwnerAndNeverRevertATerminalState(int seed)
     {
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true; // as the service sets it at start-up
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.TemplateAsync("http", "gcs", "template-1");
         var ids = Enumerable.Range(0, Instances).Select(_ => Guid.CreateVersion7()).ToArray();
         var runId = Guid.CreateVersion7();

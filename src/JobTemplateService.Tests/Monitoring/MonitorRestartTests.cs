@@ -6,7 +6,7 @@ public sealed class MonitorRestartTests
     public async Task RestartedServiceFinishesInstancesStartedBeforeTheRestart()
     {
         using var controlHub = new ControlHubSimulator();
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         controlHub.NextJobs(JobScript.Succeeds(activePolls: 2), JobScript.ForceStopped(300));
         RunResource beforeRestart;
@@ -33,7 +33,7 @@ public sealed class MonitorRestartTests
     public async Task ServiceStoppedMidPassHandsItsLeasesToTheNextReplica()
     {
         using var controlHub = new ControlHubSimulator();
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         controlHub.NextJobs(JobScript.Succeeds(activePolls: 1));
         var first = ServiceReplica.Start(database, controlHub);

@@ -63,14 +63,14 @@ public sealed class ReplicaHeartbeatTests
     [Fact]
     public async Task ShutdownHandsBackEveryLeaseAtOnce()
     {
-        var app = await TestApp.StartAsync(QuietHeartbeat);
+        await using var database = await TestDatabase.CreateAsync();
+        var app = await TestApp.StartAsync(QuietHeartbeat, database: database);
         await app.Database.TemplateAsync("http", "gcs", RunHelpers.TemplateId);
         await app.Client.LaunchAsync("http", "gcs", "London", "Phoenix", "Lagos");
         var (self, other) = (app.Service<ReplicaIdentity>().Id, Guid.NewGuid());
         var leases = app.Service<LeaseRepository>();
         var mine = await leases.ClaimAsync(self, 2, LongLease, default);
         var theirs = Assert.Single(await leases.ClaimAsync(other, 10, LongLease, default));
-        var database = app.Database;
 
         await app.DisposeAsync();
         var owners = await database.QueryAsync<(Guid InstanceId, Guid? Owner)>(

@@ -39,7 +39,7 @@ public sealed class LaunchControlHubConnectionTests
     [Fact]
     public async Task RefusedLaunchIsStartedOnlyByTheCallersRepeatNeverBehindTheirBack()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExampleTemplateAsync();
         Action<Dictionary<string, string?>> unreachable = settings => settings["streamsets:url"] = "http://127.0.0.1:9";
         await using (var down = await TestApp.StartAsync(unreachable, database: database))

@@ -29,8 +29,8 @@ public sealed class InstallScriptTests
     [Fact]
     public async Task PsqlInstallGivesTheSchemaAndJournalOfMigrate()
     {
-        var installed = await TestDatabase.CreateEmptyAsync();
-        var migrated = await TestDatabase.CreateEmptyAsync();
+        await using var installed = await TestDatabase.CreateEmptyAsync();
+        await using var migrated = await TestDatabase.CreateEmptyAsync();
 
         await PsqlAsync(installed, RepositoryFiles.Path("sql", "postgres-tables.sql"));
         await migrated.MigrateAsync();
@@ -43,8 +43,8 @@ public sealed class InstallScriptTests
     [Fact]
     public async Task PsqlInstallAppliedAgainOrAfterMigrateChangesNothing()
     {
-        var twice = await TestDatabase.CreateEmptyAsync();
-        var afterMigrate = await TestDatabase.CreateEmptyAsync();
+        await using var twice = await TestDatabase.CreateEmptyAsync();
+        await using var afterMigrate = await TestDatabase.CreateEmptyAsync();
         await PsqlAsync(twice, RepositoryFiles.Path("sql", "postgres-tables.sql"));
         await afterMigrate.MigrateAsync();
         var schema = await SchemaSnapshot.TakeAsync(twice);

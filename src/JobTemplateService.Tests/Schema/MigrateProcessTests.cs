@@ -9,7 +9,7 @@ public sealed class MigrateProcessTests
     [Fact]
     public async Task MigrateAppliesThePendingMigrationsPrintsEachAndExits0()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
 
         var first = await SchemaProcess.RunAsync(database, arguments: "migrate");
         var second = await SchemaProcess.RunAsync(database, arguments: "migrate");
@@ -27,7 +27,7 @@ public sealed class MigrateProcessTests
     [Fact]
     public async Task DryRunListsThePendingMigrationsAndAppliesNothing()
     {
-        var database = await ReleasedSchemas.CreateAsync(ReleasedSchemas.Commits[^1]);
+        await using var database = await ReleasedSchemas.CreateAsync(ReleasedSchemas.Commits[^1]);
         var schema = await SchemaSnapshot.TakeAsync(database);
 
         var result = await SchemaProcess.RunAsync(database, arguments: ["migrate", "--dry-run"]);
@@ -41,7 +41,7 @@ public sealed class MigrateProcessTests
     [Fact]
     public async Task FailingMigrationExitsNonZeroNamingItAndItsErrorAndChangesNothing()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.TemplateAsync("http", "gcs", "template-1:org");
         var schema = await SchemaSnapshot.TakeAsync(database);
         var rows = await database.DumpAsync();
@@ -64,7 +64,7 @@ public sealed class MigrateProcessTests
     [Fact]
     public async Task MistypedFlagAppliesNothing()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
 
         var result = await SchemaProcess.RunAsync(database, arguments: ["migrate", "--dryrun"]);
 
@@ -76,7 +76,7 @@ public sealed class MigrateProcessTests
     [Fact]
     public async Task MigrationsDirectoryThatIsNotAFolderIsAConfigurationError()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
 
         var result = await SchemaProcess.RunAsync(database,
             new Dictionary<string, string> { ["Database__MigrationsDirectory"] = "/no/such/folder" }, "migrate");

@@ -16,7 +16,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task MigratingAnEmptyDatabaseAppliesEveryMigrationAndJournalsEach()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
 
         var result = await database.MigrateAsync();
 
@@ -29,7 +29,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task MigratingTwiceIsANoOp()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
         await database.MigrateAsync();
         var schema = await SchemaSnapshot.TakeAsync(database);
         var journal = await database.QueryAsync<string>("SELECT name || ' ' || applied_at FROM streamsets.schema_migration ORDER BY name");
@@ -44,7 +44,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task FailingMigrationIsRolledBackAndNamedWithItsError()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.TemplateAsync("http", "gcs", "template-1:org");
         var schema = await SchemaSnapshot.TakeAsync(database);
         var rows = await database.DumpAsync();
@@ -62,7 +62,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task MigrationsBeforeAFailingOneStayApplied()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
 
         var result = await database.Migrator([.. MigrationSource.BuiltIn(), Broken]).MigrateAsync((_, _) => { }, CancellationToken.None);
 
@@ -76,7 +76,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task ReplicasMigratingTogetherApplyEachMigrationOnce()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
         var migrations = MigrationSource.BuiltIn();
 
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
@@ -90,7 +90,7 @@ public sealed class MigrationTests
     [Fact]
     public async Task JournalRecordsWhetherAMigrationIsBackwardCompatible()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         Migration[] added =
         [
             new("0901_add_column.sql", "-- Adds a column older builds ignore.\n-- compatibility: backward\nALTER TABLE streamsets.run ADD COLUMN note varchar;"),

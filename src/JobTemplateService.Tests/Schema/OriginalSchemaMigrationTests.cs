@@ -32,7 +32,7 @@ public sealed class OriginalSchemaMigrationTests
     [Fact]
     public async Task MigratingOriginalTablesKeepsConfigurationRowsAndConvertsTimestamps()
     {
-        var database = await OriginalDatabaseAsync();
+        await using var database = await OriginalDatabaseAsync();
 
         await database.MigrateAsync();
 
@@ -58,7 +58,7 @@ public sealed class OriginalSchemaMigrationTests
     [Fact]
     public async Task MigratingOriginalTablesMovesMetricsRowsBehindTheJobInstanceView()
     {
-        var database = await OriginalDatabaseAsync();
+        await using var database = await OriginalDatabaseAsync();
 
         await database.MigrateAsync();
 
@@ -80,7 +80,7 @@ public sealed class OriginalSchemaMigrationTests
     [Fact]
     public async Task MigratingAgainKeepsEveryRowOnceAndTheSameSchema()
     {
-        var database = await OriginalDatabaseAsync();
+        await using var database = await OriginalDatabaseAsync();
         await database.MigrateAsync();
         var migrated = await SchemaSnapshot.TakeAsync(database);
         var metrics = await database.QueryAsync<MetricsRow>(MetricsThroughView);
@@ -96,8 +96,8 @@ public sealed class OriginalSchemaMigrationTests
     [Fact]
     public async Task MigratedDatabaseHasTheSchemaOfAFreshOneApartFromTheLegacyTable()
     {
-        var original = await OriginalDatabaseAsync();
-        var fresh = await TestDatabase.CreateEmptyAsync();
+        await using var original = await OriginalDatabaseAsync();
+        await using var fresh = await TestDatabase.CreateEmptyAsync();
 
         await original.MigrateAsync();
         await fresh.MigrateAsync();
@@ -109,7 +109,7 @@ public sealed class OriginalSchemaMigrationTests
     [Fact]
     public async Task MigratedMetricsCountsAreBigint()
     {
-        var database = await OriginalDatabaseAsync();
+        await using var database = await OriginalDatabaseAsync();
 
         await database.MigrateAsync();
 

@@ -13,7 +13,7 @@ public sealed class ReleasedSchemaUpgradeTests
     [MemberData(nameof(ReleasedSchemas.All), MemberType = typeof(ReleasedSchemas))]
     public async Task MigratingKeepsEveryRow(string schema)
     {
-        var database = await ReleasedSchemas.CreateAsync(schema);
+        await using var database = await ReleasedSchemas.CreateAsync(schema);
         await ReleasedSchemas.InsertRowsAsync(database, schema, "job-4:org");
         var before = await RowSnapshot.TakeAsync(database);
 
@@ -28,8 +28,8 @@ public sealed class ReleasedSchemaUpgradeTests
     [MemberData(nameof(ReleasedSchemas.All), MemberType = typeof(ReleasedSchemas))]
     public async Task MigratedSchemaIsTheSchemaOfAFreshDatabase(string schema)
     {
-        var database = await ReleasedSchemas.CreateAsync(schema);
-        var fresh = await TestDatabase.CreateEmptyAsync();
+        await using var database = await ReleasedSchemas.CreateAsync(schema);
+        await using var fresh = await TestDatabase.CreateEmptyAsync();
 
         await database.MigrateAsync();
         await fresh.MigrateAsync();
@@ -47,7 +47,7 @@ public sealed class ReleasedSchemaUpgradeTests
             ["runtimeParametersList"] = new JsonArray(new JsonObject { ["CITY"] = "City 4" }),
         }));
         var job = Assert.Single(controlHub.Jobs);
-        var database = await ReleasedSchemas.CreateAsync(schema);
+        await using var database = await ReleasedSchemas.CreateAsync(schema);
         await ReleasedSchemas.InsertRowsAsync(database, schema, job.Id);
 
         // The service migrates at start-up (Database:MigrateOnStartup=true in the test settings).
@@ -68,7 +68,7 @@ public sealed class ReleasedSchemaUpgradeTests
     public async Task ServiceStartsOnTheOriginalServicesDatabaseAndServesItsRows()
     {
         using var controlHub = new ControlHubSimulator();
-        var database = await ReleasedSchemas.CreateAsync(ReleasedSchemas.Original);
+        await using var database = await ReleasedSchemas.CreateAsync(ReleasedSchemas.Original);
         await ReleasedSchemas.InsertRowsAsync(database, ReleasedSchemas.Original, "");
 
         await using var service = ServiceReplica.Start(database, controlHub);

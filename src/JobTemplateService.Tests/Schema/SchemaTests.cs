@@ -15,7 +15,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task MigratingAnEmptyDatabaseTwiceLeavesTheSameSchema()
     {
-        var database = await TestDatabase.CreateEmptyAsync();
+        await using var database = await TestDatabase.CreateEmptyAsync();
 
         await database.MigrateAsync();
         var first = await SchemaSnapshot.TakeAsync(database);
@@ -30,7 +30,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task OriginalReadmeInsertsRunUnchanged()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
 
         await database.ExecuteAsync(Seed.OriginalReadmeInserts);
 
@@ -48,7 +48,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task SecondRuleForTheSameSourceAndDestinationViolatesUniqueIndex()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExecuteAsync("""
             INSERT INTO streamsets.ingestion_pattern (pattern_name, source, destination) VALUES ('http-to-gcs', 'http', 'gcs');
             """);
@@ -63,7 +63,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task SecondTemplateForTheSameRuleViolatesUniqueIndex()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.TemplateAsync("http", "gcs", "template-1:org");
 
         var error = await database.RejectsAsync("""
@@ -79,7 +79,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task JobTemplateJsonColumnsDefaultToEmptyObjects()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
 
         await database.ExecuteAsync(OneTemplate);
 
@@ -98,7 +98,7 @@ public sealed class SchemaTests
     [InlineData("destination_connection_info", "null")]
     public async Task JobTemplateJsonColumnsRejectNonObjects(string column, string json)
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExecuteAsync(OneTemplate);
 
         var error = await database.RejectsAsync($"UPDATE streamsets.job_template SET {column} = '{json}'");
@@ -115,7 +115,7 @@ public sealed class SchemaTests
     [InlineData("DELETE FROM streamsets.job_instance")]
     public async Task JobInstanceViewRejectsWrites(string write)
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExecuteAsync(OneTemplate + OneMetricsRow);
 
         var error = await database.RejectsAsync(write);
@@ -128,7 +128,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task JobRunMetricsCountsHoldMoreThanTwoBillionRecords()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
 
         await database.ExecuteAsync(OneTemplate + OneMetricsRow.Replace("10, 10, 0", "3000000000, 3000000000, 3000000000"));
 
@@ -140,7 +140,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task RunStateCheckRejectsUnknownState()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExecuteAsync(OneTemplate);
 
         var error = await database.RejectsAsync(Run("11111111-1111-1111-1111-111111111111", "PAUSED"));
@@ -151,7 +151,7 @@ public sealed class SchemaTests
     [Fact]
     public async Task RunInstanceStateCheckRejectsUnknownState()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExecuteAsync(OneTemplate + Run("11111111-1111-1111-1111-111111111111", "RUNNING"));
 
         var error = await database.RejectsAsync("""

@@ -9,7 +9,7 @@ public sealed class StartupSchemaCheckTests
     [InlineData("last released")]
     public async Task ServiceOnADatabaseBehindItExitsWith2AndOneLineSayingToMigrate(string schema)
     {
-        var database = schema == "empty"
+        await using var database = schema == "empty"
             ? await TestDatabase.CreateEmptyAsync()
             : await ReleasedSchemas.CreateAsync(ReleasedSchemas.Commits[^1]);
 
@@ -27,7 +27,7 @@ public sealed class StartupSchemaCheckTests
     [Fact]
     public async Task ServiceOnADatabaseMigratedByANewerVersionExitsWith2()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExecuteAsync("INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('9999_from_the_future.sql', false)");
 
         var result = await SchemaProcess.RunAsync(database);
@@ -41,7 +41,7 @@ public sealed class StartupSchemaCheckTests
     [Fact]
     public async Task ServiceOnADatabaseAheadOnlyByBackwardCompatibleMigrationsRuns()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExecuteAsync("""
             INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('9998_add_a_column.sql', true);
             ALTER TABLE streamsets.run ADD COLUMN note varchar;
@@ -58,7 +58,7 @@ public sealed class StartupSchemaCheckTests
     [Fact]
     public async Task ServiceWithMigrateOnStartupMigratesTheDatabaseItStartsOn()
     {
-        var database = await ReleasedSchemas.CreateAsync(ReleasedSchemas.Commits[0]);
+        await using var database = await ReleasedSchemas.CreateAsync(ReleasedSchemas.Commits[0]);
 
         await using var app = await TestApp.StartAsync(database: database);
         using var runs = await app.Client.GetAsync("/v1/runs");
