@@ -82,7 +82,7 @@ public sealed class ControlHubLiveMetricsTests
     [Fact]
     public async Task TwoReplicasReadingTheSameReportWriteOneSnapshot()
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await using var first = await TestApp.StartAsync(s => s["Metrics:SnapshotInterval"] = "00:00:00", database: database);
         await using var second = await TestApp.StartAsync(s =>
         {

@@ -52,7 +52,7 @@ public sealed class LiveMetricsApiTests
     [InlineData("kind = 'micro-batch'", "job_template_kind_check")]
     public async Task TheSchemaRefusesBadTemplateOptionsNamingTheOption(string assignment, string constraint)
     {
-        var database = await TestDatabase.CreateAsync();
+        await using var database = await TestDatabase.CreateAsync();
         await database.ExampleTemplateAsync();
 
         var error = await database.RejectsAsync($"UPDATE streamsets.job_template SET {assignment}");
