@@ -71,10 +71,20 @@ internal sealed class SeriesScenario(BenchSettings settings, Postgres postgres, 
             SELECT md5('series-instance' || g)::uuid, md5('series-run' || (g / 10))::uuid, g % 10, @JobTemplateId, 'controlhub', 'RUNNING',
                    '{}', 'series-job-' || g, timestamptz '2026-01-01', now() + interval '1 day', 1, 1
               FROM generate_series(0, @instances - 1) g;
+            """, new { database.JobTemplateId, Postgres.PlatformTemplateId, instances, perInstance });
+        // Loading only: no foreign key checks row by row (session_replication_role), and the indexes built once at the end.
+        await database.ExecuteAsync("""
+            SET session_replication_role = replica;
+            ALTER TABLE streamsets.instance_metric_snapshot DROP CONSTRAINT instance_metric_snapshot_pkey;
+            DROP INDEX streamsets.instance_metric_snapshot_reported_at_idx;
             INSERT INTO streamsets.instance_metric_snapshot (instance_id, reported_at, input_record_count, output_record_count, error_record_count)
             SELECT md5('series-instance' || g)::uuid, timestamptz '2026-01-01' + n * interval '1 minute', n * 1000, n * 990, n / 100
               FROM generate_series(1, @perInstance) n CROSS JOIN generate_series(0, @instances - 1) g;
-            """, new { database.JobTemplateId, Postgres.PlatformTemplateId, instances, perInstance });
+            ALTER TABLE streamsets.instance_metric_snapshot ADD PRIMARY KEY (instance_id, reported_at)
+                INCLUDE (input_record_count, output_record_count, error_record_count);
+            CREATE INDEX instance_metric_snapshot_reported_at_idx ON streamsets.instance_metric_snapshot (reported_at);
+            SET session_replication_role = origin;
+            """, new { instances, perInstance });
         await database.ExecuteAsync("VACUUM ANALYZE");
     }
 }

@@ -55,7 +55,10 @@ internal sealed class LiveMetricsRepository(NpgsqlDataSource dataSource)
                        updated_at = now()
                   FROM judged j
                  WHERE i.instance_id = j.instance_id
-                RETURNING i.instance_id
+                RETURNING i.instance_id, j.pattern_name, j.stalls AS stalled, j.stall_action, j.stall_after, j.snapshot,
+                          CASE WHEN j.reported_at IS NULL THEN 0 ELSE greatest(j.input - coalesce(j.old_input, 0), 0) END AS input_added,
+                          CASE WHEN j.reported_at IS NULL THEN 0 ELSE greatest(j.output - coalesce(j.old_output, 0), 0) END AS output_added,
+                          CASE WHEN j.reported_at IS NULL THEN 0 ELSE greatest(j.errors - coalesce(j.old_errors, 0), 0) END AS errors_added
             ), snapshots AS (
                 INSERT INTO streamsets.instance_metric_snapshot
                        (instance_id, reported_at, input_record_count, output_record_count, error_record_count)
@@ -67,11 +70,7 @@ internal sealed class LiveMetricsRepository(NpgsqlDataSource dataSource)
                   FROM judged j JOIN streamsets.run r ON r.run_id = j.run_id
                  WHERE j.stalls AND r.callback_url IS NOT NULL
             )
-            SELECT j.instance_id, j.pattern_name, j.stalls AS stalled, j.stall_action, j.stall_after, j.snapshot,
-                   CASE WHEN j.reported_at IS NULL THEN 0 ELSE greatest(j.input - coalesce(j.old_input, 0), 0) END AS input_added,
-                   CASE WHEN j.reported_at IS NULL THEN 0 ELSE greatest(j.output - coalesce(j.old_output, 0), 0) END AS output_added,
-                   CASE WHEN j.reported_at IS NULL THEN 0 ELSE greatest(j.errors - coalesce(j.old_errors, 0), 0) END AS errors_added
-              FROM judged j JOIN written w ON w.instance_id = j.instance_id
+            SELECT * FROM written
             """;
         var sorted = reports.OrderBy(r => r.Lease.InstanceId).ToList();
         await using var connection = await dataSource.OpenConnectionAsync(ct);
