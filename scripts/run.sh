@@ -17,7 +17,7 @@
 # free loopback port, reused on later runs. As root, PostgreSQL runs as the "postgres" user; if
 # that user cannot reach the checkout, the cluster goes to ${TMPDIR:-/tmp}/jts-local-<hash>.
 #
-# The demo: rule csv -> csv (pattern demo-csv-filter) with a local template that runs
+# The demo: rule csv -> csv (pattern demo-csv-filter, from demo/templates.yaml) with a local template that runs
 # demo/jobs/csv_filter.sh on demo/data/weather.csv. A platform.ini in the checkout is read as
 # usual, so Control Hub templates are served too when it names Control Hub.
 #
@@ -254,74 +254,6 @@ say "Migrating the database schema ..."
 env "${database_env[@]}" dotnet "$app/JobTemplateService.dll" migrate || die "the schema migration failed (see above)"
 
 mkdir -p "$state_dir/output"
-[ "$seed" = auto ] && seed=1
-if [ $seed = 1 ]; then
-    # The demo rule and its template, created once and kept pointing at this checkout.
-    db_psql "${db_connection[@]}" -v input_file="$root/demo/data/weather.csv" -v output_dir="$state_dir/output" <<'SQL'
-INSERT INTO streamsets.ingestion_pattern (pattern_name, source, destination)
-VALUES ('demo-csv-filter', 'csv', 'csv')
-ON CONFLICT (source, destination) DO NOTHING;
-
-WITH rule AS (
-    SELECT p.ingestion_pattern_id FROM streamsets.ingestion_pattern p
-     WHERE p.source = 'csv' AND p.destination = 'csv'
-       AND NOT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern_job_template_relationship r
-                        WHERE r.ingestion_pattern_id = p.ingestion_pattern_id)
-), template AS (
-    INSERT INTO streamsets.job_template (sch_job_template_id, platform, description)
-    SELECT 'csv_filter', 'local', 'Demo: keep the rows of a CSV file for one city' FROM rule
-    RETURNING job_template_id
-)
-INSERT INTO streamsets.ingestion_pattern_job_template_relationship (ingestion_pattern_id, job_template_id)
-SELECT rule.ingestion_pattern_id, template.job_template_id FROM rule, template;
-
-UPDATE streamsets.job_template t
-   SET source_runtime_parameters = jsonb_build_object('INPUT_FILE', :'input_file'),
-       destination_runtime_parameters = jsonb_build_object('OUTPUT_DIR', :'output_dir'),
-       required_parameters = '{CITY}',
-       max_wait = interval '10 minutes'
-  FROM streamsets.ingestion_pattern_job_template_relationship r
-  JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id
- WHERE r.job_template_id = t.job_template_id AND p.source = 'csv' AND p.destination = 'csv'
-   AND t.platform = 'local' AND t.sch_job_template_id = 'csv_filter';
-
--- The jobs you can watch while they run: csv -> replay replays the same file over about a minute
--- (a batch job held to a success criterion, marked stalled after 30 s without progress); csv ->
--- stream replays it again and again until canceled (a streaming job: a cancel stops it cleanly).
-INSERT INTO streamsets.ingestion_pattern (pattern_name, source, destination)
-VALUES ('demo-weather-replay', 'csv', 'replay'), ('demo-weather-stream', 'csv', 'stream')
-ON CONFLICT (source, destination) DO NOTHING;
-
-WITH rule AS (
-    SELECT p.ingestion_pattern_id, p.destination FROM streamsets.ingestion_pattern p
-     WHERE p.source = 'csv' AND p.destination IN ('replay', 'stream')
-       AND NOT EXISTS (SELECT 1 FROM streamsets.ingestion_pattern_job_template_relationship r
-                        WHERE r.ingestion_pattern_id = p.ingestion_pattern_id)
-), template AS (
-    INSERT INTO streamsets.job_template (sch_job_template_id, platform, kind, description)
-    SELECT 'weather_replay', 'local', CASE WHEN destination = 'stream' THEN 'streaming' ELSE 'batch' END,
-           'Demo: replay ' || CASE WHEN destination = 'stream' THEN 'a CSV file as a feed, until canceled'
-                                   ELSE 'a CSV file over about a minute' END
-      FROM rule ORDER BY destination
-    RETURNING job_template_id, kind
-)
-INSERT INTO streamsets.ingestion_pattern_job_template_relationship (ingestion_pattern_id, job_template_id)
-SELECT rule.ingestion_pattern_id, template.job_template_id
-  FROM rule JOIN template ON (template.kind = 'streaming') = (rule.destination = 'stream');
-
-UPDATE streamsets.job_template t
-   SET source_runtime_parameters = jsonb_build_object('INPUT_FILE', :'input_file')
-                                   || CASE WHEN p.destination = 'stream' THEN '{"LOOP": "1"}'::jsonb ELSE '{}' END,
-       min_output_records = 1,
-       stall_after = interval '30 seconds',
-       max_wait = CASE WHEN p.destination = 'replay' THEN interval '10 minutes' END
-  FROM streamsets.ingestion_pattern_job_template_relationship r
-  JOIN streamsets.ingestion_pattern p ON p.ingestion_pattern_id = r.ingestion_pattern_id
- WHERE r.job_template_id = t.job_template_id AND p.source = 'csv' AND p.destination IN ('replay', 'stream')
-   AND t.platform = 'local' AND t.sch_job_template_id = 'weather_replay';
-SQL
-    say "Seeded the demo: csv -> csv runs demo/jobs/csv_filter.sh; csv -> replay and csv -> stream run demo/jobs/weather_replay.sh (local platform)."
-fi
 
 # --- the service ------------------------------------------------------------------------------
 
@@ -338,6 +270,15 @@ service_env=(
     "local__weather_replay=sh $(quote "$root/demo/jobs/weather_replay.sh")"
 )
 service_env+=("${database_env[@]}")
+
+[ "$seed" = auto ] && seed=1
+if [ $seed = 1 ]; then
+    # The demo's template, kept pointing at this checkout: templates as code, applied like any other.
+    env "${service_env[@]}" JTS_DEMO_INPUT_FILE="$root/demo/data/weather.csv" JTS_DEMO_OUTPUT_DIR="$state_dir/output" \
+        dotnet "$app/JobTemplateService.dll" templates apply "$root/demo/templates.yaml" >"$state_dir/templates-apply.log" 2>&1 \
+        || { cat "$state_dir/templates-apply.log" >&2; die "applying demo/templates.yaml failed (see above)"; }
+    say "Applied demo/templates.yaml: csv -> csv runs demo/jobs/csv_filter.sh; csv -> replay and csv -> stream run demo/jobs/weather_replay.sh (local platform)."
+fi
 [ -f "$config_dir/platform.ini" ] && grep -qi '^\[streamsets\]' "$config_dir/platform.ini" \
     && say "platform.ini names Control Hub: its templates are served too."
 
@@ -397,7 +338,7 @@ A job to watch while it runs (about a minute; "target-type": "stream" replays un
   curl -sS$auth -X POST "$base/v1/runs/\$RUN/cancel"       # a stream ends STOPPED
 
 The same body again returns the same run (idempotent); change user-run-id for a new one.
-"CITY": "Atlantis" shows a failing run (no such rows: the job exits 3, the outcome answers 422).
+"CITY": "Atlantis" is refused (422): the template's parameter contract lists the cities (GET $base/v1/templates).
 More: examples/curl.md. $([ $mode = foreground ] && echo "Ctrl-C stops the service and its database." || echo "Stop it with: scripts/run.sh --stop$([ "$state" = .local ] || echo " --state-dir $state")")
 
 EOF

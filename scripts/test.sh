@@ -26,7 +26,14 @@ python3 - "$work/results" <<'PY'
 import glob, sys, xml.etree.ElementTree as ET
 passed = failed = skipped = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
-    counters = ET.parse(path).getroot().find("{*}ResultSummary/{*}Counters")
+    root = ET.parse(path).getroot()
+    # Name every failed test with the first lines of its message, so a long log's tail says what broke.
+    for result in root.iter("{*}UnitTestResult"):
+        if result.get("outcome") in ("Failed", "Error", "Timeout"):
+            message = result.find("{*}Output/{*}ErrorInfo/{*}Message")
+            text = (message.text or "").strip().splitlines() if message is not None else []
+            print(f"FAILED {result.get('testName')}: " + " | ".join(text[:3])[:600])
+    counters = root.find("{*}ResultSummary/{*}Counters")
     if counters is None:
         continue
     passed += int(counters.get("passed", 0))

@@ -85,8 +85,10 @@ public static partial class ControlHubApi
             : Results.Ok(page);
     }
 
+    /// <summary>A job, or a job template with its own runtimeParameters (sch_models.Job.runtime_parameters reads them).</summary>
     private static IResult Get(string id, JobStore store) =>
-        store.Find(id) is { } job ? Results.Ok(job.Json(store.Now, store.Options.OrgId)) : NotFound(id);
+        store.Find(id) is { } job ? Results.Ok(job.Json(store.Now, store.Options.OrgId))
+        : store.Template(id) is { } template ? Results.Ok(template) : NotFound(id);
 
     /// <summary>Newest first; every fake job has run once.</summary>
     private static IResult History(string id, JobStore store) =>

@@ -16,6 +16,13 @@ public sealed class FakeOptions
     public string OrgId { get; set; } = DefaultOrgId;
     public string TemplateName { get; set; } = "Fake template";
 
+    /// <summary>
+    /// Job templates with their runtime parameters (name → default value), answered by GET job; a
+    /// template instances were created from, but not listed here, has no parameters. A list, as
+    /// template ids hold ':' and configuration keys cannot.
+    /// </summary>
+    public List<FakeTemplate> Templates { get; set; } = [];
+
     /// <summary>Each created job runs for a uniformly random time between these two.</summary>
     public TimeSpan MinDuration { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(5);
@@ -84,4 +91,11 @@ public sealed record FaultSettings
     public bool AppliesTo(string endpoint) => Endpoints is not { Length: > 0 } || Endpoints.Contains(endpoint, StringComparer.OrdinalIgnoreCase);
 
     public static readonly FaultSettings None = new();
+}
+
+/// <summary>A job template of the fake: its id and its own runtime parameters.</summary>
+public sealed class FakeTemplate
+{
+    public string Id { get; set; } = "";
+    public Dictionary<string, string> Parameters { get; set; } = [];
 }

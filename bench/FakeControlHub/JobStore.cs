@@ -1,3 +1,4 @@
+using System.Text.Json;
 namespace FakeControlHub;
 
 /// <summary>
@@ -77,6 +78,20 @@ public sealed class JobStore(FakeOptions options, TimeProvider time)
     }
 
     /// <summary>A job that still exists on the platform.</summary>
+    /// <summary>A job template as GET job answers it (jobTemplate true; runtimeParameters a JSON string), or null.</summary>
+    public JobJson? Template(string id)
+    {
+        var parameters = options.Templates.FirstOrDefault(t => t.Id == id)?.Parameters;
+        lock (gate)
+        {
+            if (parameters is null && !counters.ContainsKey(id)) return null;
+        }
+        var orgId = options.OrgId;
+        return new JobJson(id, options.TemplateName, null, orgId, "admin@" + orgId, 0, false, "Fake pipeline", FakeIds.PipelineId(orgId),
+            "v1", ["fake"], new JobStatusJson(id, id, "", 0, "", 0, 0, null, "GRAY", "INACTIVE", [], [], [], 0, 0, 0, 0), 0,
+            JsonSerializer.Serialize(parameters ?? []), true, "", [], [], "COLLECTOR", false, false);
+    }
+
     public FakeJob? Find(string id)
     {
         lock (gate) return jobs.TryGetValue(id, out var job) && !job.IsGone(Now) ? job : null;

@@ -1,14 +1,15 @@
 global using JobTemplateService.Callbacks;
+global using JobTemplateService.Catalog;
 global using JobTemplateService.Common;
 global using JobTemplateService.Configuration;
 global using JobTemplateService.Hosting;
 global using JobTemplateService.Instances;
 global using JobTemplateService.Metrics;
 global using JobTemplateService.Monitoring;
-global using JobTemplateService.Platform;
 global using JobTemplateService.Platform.ControlHub;
 global using JobTemplateService.Platform.Kubernetes;
 global using JobTemplateService.Platform.Local;
+global using JobTemplateService.Platform;
 global using JobTemplateService.Runs;
 global using JobTemplateService.Schema;
 global using JobTemplateService.Security;

@@ -1,3 +1,4 @@
+using JobTemplateService.Catalog;
 using JobTemplateService.Configuration;
 using JobTemplateService.Hosting;
 using JobTemplateService.Schema;
@@ -33,10 +34,8 @@ if (await StartupSchemaCheck.RunAsync(app.Services, Console.Error, CancellationT
 {
     return schemaExitCode;
 }
-if (ApiKeyCommands.IsCommand(args))
-{
-    return await app.RunCommandAsync(args);
-}
+if (ApiKeyCommands.IsCommand(args)) return await app.RunCommandAsync(args);
+if (TemplateCommands.IsCommand(args)) return await TemplateCommands.RunAsync(app.Services, args, Console.Out, CancellationToken.None);
 
 app.UseJobTemplateServicePipeline();
 app.MapJobTemplateServiceEndpoints();

@@ -95,7 +95,8 @@ public sealed partial class ControlHubSimulator
     }
 
     private ResponseMessage GetJob(IRequestMessage request) =>
-        Find(Segment(request, 0)) is { } job ? Answer(200, job.JobJson(RawTagsInAnswers)) : NotFound(Segment(request, 0));
+        Find(Segment(request, 0)) is { } job ? Answer(200, job.JobJson(RawTagsInAnswers))
+        : TemplateAnswer(Segment(request, 0)) ?? NotFound(Segment(request, 0));
 
     private ResponseMessage History(IRequestMessage request)
     {

@@ -57,10 +57,26 @@ internal static class OpenApiExamples
                 Response(operation, "200", new RunPage([Run(RunStates.Succeeded, true)], null, null));
                 break;
             case "CreateApiKey":
-                Request(operation, new CreateApiKeyRequest("github-actions", [Scopes.Launch, Scopes.Read]));
+                Request(operation, new CreateApiKeyRequest("github-actions", [Scopes.Launch, Scopes.Read], ["http-to-*", "tag:finance"]));
+                break;
+            case "PutTemplate":
+                Request(operation, JsonNode.Parse(TemplateBody)!);
                 break;
         }
     }
+
+    private const string TemplateBody = """
+        {"source-type": "csv", "target-type": "csv", "platform": "local", "platform-template-id": "csv_filter",
+         "title": "Weather rows for one city", "description": "Keeps the rows of a CSV file for **one city**.", "owner": "data@example.com",
+         "tags": ["demo", "csv"], "documentation-url": "https://wiki.example.com/csv-filter", "enabled": true,
+         "parameters": {"type": "object", "required": ["CITY"], "additionalProperties": false, "properties": {
+           "CITY": {"type": "string", "enum": ["London", "Phoenix"], "description": "The city whose rows are kept."},
+           "MIN_TEMPERATURE_C": {"type": "number", "minimum": -50, "maximum": 60, "default": -50}}},
+         "static-parameters": {"source-runtime-parameters": {"INPUT_FILE": "/data/weather.csv"}, "destination-runtime-parameters": {"OUTPUT_DIR": "/data/out"},
+           "source-connection-info": {}, "destination-connection-info": {}},
+         "options": {"max-wait": "00:10:00", "max-concurrent-instances": 4, "delete-after-completion": false, "instance-name-suffix": "COUNTER",
+           "instance-name-parameter": null, "secret-parameters": [], "overridable-parameters": []}}
+        """;
 
     public static JsonNode Problem(int status) => JsonSerializer.SerializeToNode(status switch
     {

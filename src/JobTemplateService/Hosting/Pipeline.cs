@@ -1,3 +1,4 @@
+using JobTemplateService.Catalog;
 using JobTemplateService.Metrics;
 using JobTemplateService.Runs;
 using JobTemplateService.Security;
@@ -48,6 +49,8 @@ internal static class Pipeline
         app.MapMetricsApi();
         app.MapTemplatesApi();
         app.MapAdminApi();
+        app.MapPlatformParametersApi();
+        app.MapTemplateAdminApi();
         return app.MapOperationalEndpoints();
     }
 

@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Callbacks;
+using JobTemplateService.Catalog;
 using JobTemplateService.Common;
 using JobTemplateService.Configuration;
 using JobTemplateService.Instances;
@@ -45,6 +46,7 @@ internal static class ServiceRegistration
         });
 
         services.AddSingleton<TemplateRepository>();
+        services.AddTemplateCatalog();
         services.AddSingleton<RunRepository>();
         services.AddSingleton<LaunchRepository>();
         services.AddSingleton<InstanceRepository>();

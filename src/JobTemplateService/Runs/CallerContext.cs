@@ -1,3 +1,4 @@
+using JobTemplateService.Security;
 namespace JobTemplateService.Runs;
 
 internal static class CallerContext
@@ -11,6 +12,6 @@ internal static class CallerContext
     public static LaunchCaller For(HttpContext http, string? idempotencyKey)
     {
         var name = http.User.Identity is { IsAuthenticated: true } identity ? identity.Name : null;
-        return new LaunchCaller(name ?? Anonymous, name, idempotencyKey);
+        return new LaunchCaller(name ?? Anonymous, name, idempotencyKey) { Templates = TemplateLimits.Of(http.User) };
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using JobTemplateService.Catalog;
 using JobTemplateService.Instances;
 using JobTemplateService.Platform;
 using JobTemplateService.Security;
@@ -13,7 +14,7 @@ namespace JobTemplateService.Runs;
 /// real launch would hit. Writes nothing and calls no platform.
 /// </summary>
 internal sealed class LaunchPlanner(TemplateRepository templates, LaunchRepository launches, PlatformRegistry platforms,
-    NpgsqlDataSource dataSource)
+    NpgsqlDataSource dataSource, TemplateDriftCheck drift)
 {
     public async Task<PlannedLaunch> PlanAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
@@ -23,6 +24,7 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
         {
             return new PlannedLaunch(null, null, [], [new LaunchRefusal.NoTemplate(request.SourceType, request.TargetType)], null);
         }
+        if (LaunchRefusal.ForTemplate(template, caller) is { } refusal) return new PlannedLaunch(null, null, [], [refusal], null);
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
         if (!merge.Succeeded) refusals.Add(new LaunchRefusal.InvalidParameters(merge.Errors, merge.Detail!));
@@ -48,7 +50,10 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
                      $"to destination '{template.Destination}'; its template is job_template {template.JobTemplateId} " +
                      $"({template.Platform} template '{template.SchJobTemplateId}').";
         return new PlannedLaunch(PlanTemplate.From(template), reason, instances, refusals,
-            existing?.Fingerprint == request.Fingerprint() ? existing.RunId : null);
+            existing?.Fingerprint == request.Fingerprint() ? existing.RunId : null)
+        {
+            Warnings = platform is { IsRefusingCalls: false } ? await drift.WarningsAsync(template, ct) : [],
+        };
     }
 
     private async Task<int> CapacityAsync(JobTemplate template, CancellationToken ct)
@@ -67,11 +72,18 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
 
 /// <summary>What a launch would do, and every refusal it would meet (none: it would be accepted).</summary>
 internal sealed record PlannedLaunch(PlanTemplate? Template, string? Reason, IReadOnlyList<PlannedInstance> Instances,
-    IReadOnlyList<LaunchRefusal> Refusals, Guid? ExistingRunId);
+    IReadOnlyList<LaunchRefusal> Refusals, Guid? ExistingRunId)
+{
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>The result of POST /v1/runs/plan. can-launch is true when the launch would be accepted.</summary>
 public sealed record LaunchPlan(bool CanLaunch, PlanTemplate? Template, string? Reason, IReadOnlyList<PlannedInstance> Instances,
-    IReadOnlyList<PlanProblem> Problems, Guid? ExistingRunId);
+    IReadOnlyList<PlanProblem> Problems, Guid? ExistingRunId)
+{
+    /// <summary>Drift between the template and its platform template: worth a look, not a reason to refuse.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>The template a launch would use: max-wait null is none (a streaming template without one); the success criteria it is held to.</summary>
 public sealed record PlanTemplate(string PatternName, int JobTemplateId, string Platform, string PlatformTemplateId,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using JobTemplateService.Common;
+using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobTemplateService.Runs;
@@ -16,6 +17,8 @@ internal static class LaunchProblems
             "The platform is unavailable.", $"{r.Platform} is failing; a launch now would be refused."),
         LaunchRefusal.IdempotencyMismatch r => Problems.IdempotencyMismatch(r.KeyKind),
         LaunchRefusal.InFlight => Problems.IdempotencyInFlight(),
+        LaunchRefusal.Forbidden r => TemplateAccess.Forbidden(r.PatternName),
+        LaunchRefusal.TemplateDisabled r => TemplateAccess.Disabled(r.PatternName),
         _ => throw new UnreachableException($"No problem for {refusal}."),
     };
 

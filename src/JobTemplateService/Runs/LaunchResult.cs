@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobTemplateService.Runs;
@@ -32,6 +33,17 @@ internal abstract record LaunchRefusal
 
     /// <summary>The same launch is still being processed; ask again after RetryAfter.</summary>
     public sealed record InFlight(TimeSpan RetryAfter) : LaunchRefusal;
+
+    /// <summary>The caller's API key is limited to other templates.</summary>
+    public sealed record Forbidden(string PatternName) : LaunchRefusal;
+
+    /// <summary>The template is disabled.</summary>
+    public sealed record TemplateDisabled(string PatternName) : LaunchRefusal;
+
+    /// <summary>Why this caller may not launch this template at all (forbidden before disabled), or null.</summary>
+    public static LaunchRefusal? ForTemplate(JobTemplate template, LaunchCaller caller) =>
+        !TemplateAccess.Allows(caller.Templates, template) ? new Forbidden(template.PatternName)
+        : !template.Enabled ? new TemplateDisabled(template.PatternName) : null;
 }
 
 /// <summary>A problem serialized the way it is stored for replay.</summary>

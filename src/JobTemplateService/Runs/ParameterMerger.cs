@@ -24,11 +24,14 @@ internal sealed record MergeResult(IReadOnlyList<MergedParameters> Instances, Di
 /// The merged set is dynamic ∪ static, where static = the template's four jsonb columns. A caller
 /// value for a static key is an error unless the template lists the key as overridable (the
 /// original silently replaced it); a required dynamic parameter that is missing is an error.
+/// A template with a parameter contract fills in its defaults and validates each instance
+/// against it instead of checking required_parameters.
 /// </summary>
 internal static class ParameterMerger
 {
     public const string CallerOrigin = "caller";
     public const string StaticOrigin = "static:";
+    public const string DefaultOrigin = "default";
 
     public static MergeResult Merge(JobTemplate template, IReadOnlyList<IReadOnlyDictionary<string, string>> dynamicSets)
     {
@@ -38,6 +41,8 @@ internal static class ParameterMerger
         var locked = new SortedSet<string>(StringComparer.Ordinal);
         var missing = new SortedSet<string>(StringComparer.Ordinal);
         var instances = new List<MergedParameters>(dynamicSets.Count);
+        var contract = ContractMerge.Load(template, errors);
+        var broken = 0;
 
         for (var i = 0; i < dynamicSets.Count; i++)
         {
@@ -67,6 +72,12 @@ internal static class ParameterMerger
                 }
                 values[key] = value;
             }
+            if (contract is not null)
+            {
+                broken += ContractMerge.Apply(contract, $"runtime-parameters[{i}]", values, origins, errors);
+                instances.Add(new MergedParameters(values, origins));
+                continue;
+            }
             foreach (var required in template.RequiredParameters)
             {
                 if (!dynamicSets[i].ContainsKey(required) && !values.ContainsKey(required))
@@ -81,6 +92,8 @@ internal static class ParameterMerger
         var detail = new List<string>();
         if (locked.Count > 0) detail.Add($"Caller values for locked static keys: {string.Join(", ", locked)}.");
         if (missing.Count > 0) detail.Add($"Missing required parameters: {string.Join(", ", missing)}.");
+        if (broken > 0) detail.Add($"{broken} parameter value(s) break the template's parameter contract.");
+        if (detail.Count == 0 && errors.Count > 0) detail.Add("The template's parameter contract cannot be used.");
         return new MergeResult(instances, errors, detail.Count > 0 ? string.Join(" ", detail) : null);
     }
 

@@ -19,7 +19,7 @@ internal static class RunControlApi
             .WithSummary("Stop every unfinished instance; they end CANCELED (with their metrics).");
         runs.MapPost("/plan", PlanRun).WithName(nameof(PlanRun)).RequireAuthorization(Scopes.Read)
             .WithSummary("Dry run: the template, why it matched, each merged parameter set with origins, and every problem. Launches nothing.")
-            .Accepts<LaunchRequest>("application/json");
+            .Accepts<LaunchRequest>("application/json").ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return runs;
     }
 
@@ -63,7 +63,7 @@ internal static class RunControlApi
         }
     }
 
-    public static async Task<Results<Ok<LaunchPlan>, ValidationProblem>> PlanRun(
+    public static async Task<Results<Ok<LaunchPlan>, ProblemHttpResult, ValidationProblem>> PlanRun(
         HttpRequest http, LaunchPlanner planner, IOptions<ServiceOptions> options, CancellationToken ct)
     {
         var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
@@ -71,8 +71,11 @@ internal static class RunControlApi
         var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
         if (problem is not null) return problem;
         var plan = await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct);
+        // A template the key may not use, or a disabled one, has no plan: the answer is the launch's refusal.
+        if (plan.Refusals.FirstOrDefault(r => r is LaunchRefusal.Forbidden or LaunchRefusal.TemplateDisabled) is { } refusal)
+            return LaunchProblems.For(refusal);
         return TypedResults.Ok(new LaunchPlan(plan.Refusals.Count == 0, plan.Template, plan.Reason, plan.Instances,
-            plan.Refusals.Select(LaunchProblems.ForPlan).ToList(), plan.ExistingRunId));
+            plan.Refusals.Select(LaunchProblems.ForPlan).ToList(), plan.ExistingRunId) { Warnings = plan.Warnings });
     }
 }
 

@@ -22,6 +22,8 @@ internal sealed class RunLauncher(
     {
         var template = await templates.ResolveAsync(request.SourceType, request.TargetType, ct);
         if (template is null) return Fail("no_template", new LaunchRefusal.NoTemplate(request.SourceType, request.TargetType));
+        if (LaunchRefusal.ForTemplate(template, caller) is { } refusal)
+            return Fail(refusal is LaunchRefusal.Forbidden ? "forbidden" : "template_disabled", refusal);
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
         if (!merge.Succeeded) return Fail("invalid_parameters", new LaunchRefusal.InvalidParameters(merge.Errors, merge.Detail!));
@@ -150,4 +152,8 @@ internal sealed class RunLauncher(
 }
 
 /// <summary>Who is launching: the scope idempotency keys live in, and the API key's name for the audit trail.</summary>
-internal sealed record LaunchCaller(string Scope, string? KeyName, string? IdempotencyKey);
+internal sealed record LaunchCaller(string Scope, string? KeyName, string? IdempotencyKey)
+{
+    /// <summary>The key's template limits; empty: every template.</summary>
+    public IReadOnlyList<string> Templates { get; init; } = [];
+}

@@ -21,12 +21,13 @@ internal static class AdminApi
     public static async Task<Results<Created<NewApiKey>, ValidationProblem, ProblemHttpResult>> CreateApiKey(
         CreateApiKeyRequest request, ApiKeyRepository keys, CancellationToken ct)
     {
-        var errors = ApiKeyCommands.Validate(request.Name, request.Scopes);
+        var errors = ApiKeyCommands.Validate(request.Name, request.Scopes, request.Templates);
         if (errors.Count > 0) return Problems.Validation(errors);
         try
         {
-            var (record, key) = await keys.CreateAsync(request.Name!, request.Scopes!, ct);
-            return TypedResults.Created($"/v1/admin/api-keys/{record.Name}", new NewApiKey(record.Name, record.Prefix, record.Scopes, record.CreatedAt, key));
+            var (record, key) = await keys.CreateAsync(request.Name!, request.Scopes!, ct, request.Templates);
+            return TypedResults.Created($"/v1/admin/api-keys/{record.Name}", new NewApiKey(record.Name, record.Prefix, record.Scopes, record.CreatedAt, key)
+                { Templates = record.Templates });
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -42,7 +43,11 @@ internal static class AdminApi
         await keys.RevokeAsync(name, ct) ? TypedResults.NoContent() : Problems.NotFound("active API key", name);
 }
 
-public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes);
+/// <summary>templates: pattern-name globs and tag:&lt;tag&gt; the key may launch; absent or empty: every template.</summary>
+public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes, string[]? Templates = null);
 
 /// <summary>A new key. Store it now: only its hash is kept.</summary>
-public sealed record NewApiKey(string Name, string Prefix, IReadOnlyList<string> Scopes, DateTime CreatedAt, string Key);
+public sealed record NewApiKey(string Name, string Prefix, IReadOnlyList<string> Scopes, DateTime CreatedAt, string Key)
+{
+    public IReadOnlyList<string> Templates { get; init; } = [];
+}

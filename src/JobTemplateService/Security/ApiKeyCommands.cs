@@ -12,7 +12,7 @@ namespace JobTemplateService.Security;
 internal static partial class ApiKeyCommands
 {
     public const string Usage = """
-        usage: JobTemplateService keys create NAME [--scopes launch,read,admin]
+        usage: JobTemplateService keys create NAME [--scopes launch,read,admin] [--templates "http-to-*,tag:finance"]
                JobTemplateService keys list
                JobTemplateService keys revoke NAME
         """;
@@ -28,14 +28,17 @@ internal static partial class ApiKeyCommands
             case "create" when name is not null:
                 var scopesArgument = args.SkipWhile(a => a != "--scopes").Skip(1).FirstOrDefault() ?? "launch,read";
                 var scopes = scopesArgument.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                var errors = Validate(name, scopes);
+                var templates = args.SkipWhile(a => a != "--templates").Skip(1).FirstOrDefault()?
+                    .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+                var errors = Validate(name, scopes, templates);
                 if (errors.Count > 0)
                 {
                     await output.WriteLineAsync(string.Join(" ", errors.SelectMany(e => e.Value)));
                     return 2;
                 }
-                var (record, key) = await keys.CreateAsync(name, scopes, ct);
-                await output.WriteLineAsync($"Created API key '{record.Name}' with scopes {string.Join(",", record.Scopes)}.");
+                var (record, key) = await keys.CreateAsync(name, scopes, ct, templates);
+                await output.WriteLineAsync($"Created API key '{record.Name}' with scopes {string.Join(",", record.Scopes)}" +
+                    (record.Templates.Length > 0 ? $", limited to templates {string.Join(",", record.Templates)}." : "."));
                 await output.WriteLineAsync("Store it now; it is not shown again:");
                 await output.WriteLineAsync(key);
                 return 0;
@@ -56,13 +59,15 @@ internal static partial class ApiKeyCommands
         }
     }
 
-    public static Dictionary<string, string[]> Validate(string? name, IReadOnlyCollection<string>? scopes)
+    public static Dictionary<string, string[]> Validate(string? name, IReadOnlyCollection<string>? scopes,
+        IReadOnlyCollection<string>? templates = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (name is null || !NamePattern().IsMatch(name))
             errors["name"] = ["A key name is 1 to 64 letters, digits, '.', '_' or '-'."];
         if (scopes is null || scopes.Count == 0 || scopes.Any(s => !Scopes.All.Contains(s)))
             errors["scopes"] = [$"Scopes are one or more of {string.Join(", ", Scopes.All)}."];
+        if (TemplateLimits.Problems(templates) is { Length: > 0 } templateProblems) errors["templates"] = templateProblems;
         return errors;
     }
 

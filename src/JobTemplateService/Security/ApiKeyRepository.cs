@@ -11,25 +11,27 @@ namespace JobTemplateService.Security;
 /// </summary>
 internal sealed class ApiKeyRepository(NpgsqlDataSource dataSource)
 {
-    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, IReadOnlyCollection<string> scopes, CancellationToken ct)
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string name, IReadOnlyCollection<string> scopes, CancellationToken ct,
+        IReadOnlyCollection<string>? templates = null)
     {
         var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var key = $"jts_{prefix}_{secret}";
         const string sql = """
-            INSERT INTO streamsets.api_key (key_id, name, prefix, key_hash, scopes)
-            VALUES (@id, @name, @prefix, @hash, @scopes)
-            RETURNING name, prefix, scopes, created_at, last_used_at, revoked_at
+            INSERT INTO streamsets.api_key (key_id, name, prefix, key_hash, scopes, templates)
+            VALUES (@id, @name, @prefix, @hash, @scopes, @templates)
+            RETURNING name, prefix, scopes, templates, created_at, last_used_at, revoked_at
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var record = await connection.QuerySingleAsync<ApiKeyRecord>(new CommandDefinition(sql,
-            new { id = Guid.CreateVersion7(), name, prefix, hash = Hash(key), scopes = scopes.Distinct().ToArray() }, cancellationToken: ct));
+            new { id = Guid.CreateVersion7(), name, prefix, hash = Hash(key), scopes = scopes.Distinct().ToArray(),
+                templates = (templates ?? []).Distinct().ToArray() }, cancellationToken: ct));
         return (record, key);
     }
 
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken ct)
     {
-        const string sql = "SELECT name, prefix, scopes, created_at, last_used_at, revoked_at FROM streamsets.api_key ORDER BY name";
+        const string sql = "SELECT name, prefix, scopes, templates, created_at, last_used_at, revoked_at FROM streamsets.api_key ORDER BY name";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return (await connection.QueryAsync<ApiKeyRecord>(new CommandDefinition(sql, cancellationToken: ct))).AsList();
     }
@@ -49,7 +51,7 @@ internal sealed class ApiKeyRepository(NpgsqlDataSource dataSource)
         const string sql = """
             UPDATE streamsets.api_key SET last_used_at = now()
              WHERE prefix = @prefix AND revoked_at IS NULL
-            RETURNING name, prefix, scopes, created_at, last_used_at, revoked_at, key_hash
+            RETURNING name, prefix, scopes, templates, created_at, last_used_at, revoked_at, key_hash
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRecord>(new CommandDefinition(sql, new { prefix = parts[1] }, cancellationToken: ct));
@@ -66,6 +68,8 @@ public sealed record ApiKeyRecord
     public string Name { get; init; } = "";
     public string Prefix { get; init; } = "";
     public string[] Scopes { get; init; } = [];
+    /// <summary>Template limits (pattern-name globs, tag:&lt;tag&gt;); empty: every template.</summary>
+    public string[] Templates { get; init; } = [];
     public DateTime CreatedAt { get; init; }
     public DateTime? LastUsedAt { get; init; }
     public DateTime? RevokedAt { get; init; }

@@ -26,6 +26,13 @@ internal sealed record JobTemplate
     public TimeSpan? MaxWait { get; init; }
     public int? MaxConcurrentInstances { get; init; }
     public string? Description { get; init; }
+    public string? Title { get; init; }
+    public string? Owner { get; init; }
+    public string[] Tags { get; init; } = [];
+    public string? DocumentationUrl { get; init; }
+    public bool Enabled { get; init; } = true;
+    /// <summary>The parameter contract (JSON Schema text), or null: then required_parameters applies.</summary>
+    public string? ParametersSchema { get; init; }
     public string Kind { get; init; } = TemplateKinds.Batch;
     public long? MinInputRecords { get; init; }
     public long? MinOutputRecords { get; init; }

@@ -9,6 +9,7 @@ namespace JobTemplateService.Templates;
 /// did not report counts as 0. The error ratio is errors ÷ input; with no input it is 0 without
 /// errors and 1 with some.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SuccessCriteria(long? MinInputRecords, long? MinOutputRecords, long? MaxErrorRecords, double? MaxErrorRatio)
 {
     internal const string MinInput = "min-input-records";
