@@ -22,7 +22,11 @@
 # usual, so Control Hub templates are served too when it names Control Hub.
 #
 # Authentication is off (Security__Mode=None) unless Security__Mode is set in the environment,
-# so the service listens on 127.0.0.1 only unless --listen says otherwise.
+# so the service listens on 127.0.0.1 only (it refuses another --listen address without keys).
+#
+# As root, the demo's local jobs run as the unprivileged user jts-job (created if missing), in a
+# PID namespace of their own; if that user cannot reach the checkout, the demo job and its data are
+# copied to ${TMPDIR:-/tmp}/jts-demo-<hash> and run from there.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,6 +66,10 @@ while [ $# -gt 0 ]; do
     shift
 done
 case "$port" in ''|*[!0-9]*) die "--port must be a number, not '$port'" ;; esac
+case "${Security__Mode:-None},$listen" in
+    [Nn][Oo][Nn][Ee],127.*|[Nn][Oo][Nn][Ee],localhost|[Nn][Oo][Nn][Ee],::1) ;;
+    [Nn][Oo][Nn][Ee],*) die "--listen $listen with authentication off would open the service to the network; set Security__Mode=ApiKeys (and create keys) to listen there" ;;
+esac
 case "$state" in /*) state_dir=$state ;; *) state_dir="$root/$state" ;; esac
 app="$root/.local/app"
 pidfile="$state_dir/service.pid"
@@ -253,7 +261,27 @@ fi
 say "Migrating the database schema ..."
 env "${database_env[@]}" dotnet "$app/JobTemplateService.dll" migrate || die "the schema migration failed (see above)"
 
-mkdir -p "$state_dir/output"
+# The demo's local job: as root it runs as jts-job, which must reach the script, the data and the output folder.
+demo_dir="$root/demo"
+output_dir="$state_dir/output"
+job_dir="$root"
+job_env=()
+mkdir -p "$output_dir"
+if [ "$(id -u)" = 0 ]; then
+    id jts-job >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin jts-job \
+        || die "running as root needs an unprivileged 'jts-job' user for the local jobs, and it could not be created"
+    as_job() { setpriv --reuid=jts-job --regid=jts-job --init-groups -- "$@" 2>/dev/null; }
+    chown jts-job: "$output_dir"
+    if ! as_job test -r "$demo_dir/jobs/csv_filter.sh" -a -r "$demo_dir/data/weather.csv" -a -x "$job_dir" -a -w "$output_dir"; then
+        job_dir="${TMPDIR:-/tmp}/jts-demo-$(printf '%s' "$state_dir" | sha256sum | cut -c1-12)"
+        mkdir -p "$job_dir/output" && cp -R "$demo_dir/jobs" "$demo_dir/data" "$job_dir/" && chmod -R a+rX "$job_dir"
+        chown jts-job: "$job_dir/output"
+        demo_dir=$job_dir
+        output_dir="$job_dir/output"
+        say "The jts-job user cannot reach the checkout (a parent folder is private); the demo job runs from $job_dir."
+    fi
+    job_env=("LocalPlatform__RunAsUser=jts-job")
+fi
 
 # --- the service ------------------------------------------------------------------------------
 
@@ -263,18 +291,19 @@ service_env=(
     "Urls=http://$listen:$port"
     "Database__MigrateOnStartup=true"
     "Security__Mode=$security_mode"
+    "Callbacks__AllowedNetworks=${Callbacks__AllowedNetworks:-127.0.0.0/8,::1/128}" # a local demo's receivers are local
     "Monitor__PollInterval=${Monitor__PollInterval:-00:00:02}"
     "Metrics__SnapshotInterval=${Metrics__SnapshotInterval:-00:00:05}"
-    "LocalPlatform__WorkingDirectory=$root"
-    "local__csv_filter=sh $(quote "$root/demo/jobs/csv_filter.sh")"
-    "local__weather_replay=sh $(quote "$root/demo/jobs/weather_replay.sh")"
+    "LocalPlatform__WorkingDirectory=$job_dir"
+    "local__csv_filter=sh $(quote "$demo_dir/jobs/csv_filter.sh")"
+    "local__weather_replay=sh $(quote "$demo_dir/jobs/weather_replay.sh")"
 )
-service_env+=("${database_env[@]}")
+service_env+=("${database_env[@]}" "${job_env[@]}")
 
 [ "$seed" = auto ] && seed=1
 if [ $seed = 1 ]; then
     # The demo's template, kept pointing at this checkout: templates as code, applied like any other.
-    env "${service_env[@]}" JTS_DEMO_INPUT_FILE="$root/demo/data/weather.csv" JTS_DEMO_OUTPUT_DIR="$state_dir/output" \
+    env "${service_env[@]}" JTS_DEMO_INPUT_FILE="$demo_dir/data/weather.csv" JTS_DEMO_OUTPUT_DIR="$output_dir" \
         dotnet "$app/JobTemplateService.dll" templates apply "$root/demo/templates.yaml" >"$state_dir/templates-apply.log" 2>&1 \
         || { cat "$state_dir/templates-apply.log" >&2; die "applying demo/templates.yaml failed (see above)"; }
     say "Applied demo/templates.yaml: csv -> csv runs demo/jobs/csv_filter.sh; csv -> replay and csv -> stream run demo/jobs/weather_replay.sh (local platform)."
@@ -315,7 +344,7 @@ cat <<EOF
 
 JobTemplateService is ready at $base  ($([ "${security_mode,,}" = none ] && echo "no authentication: a local demo" || echo "API keys required"))
 
-Launch the demo job for two cities (it filters demo/data/weather.csv into ${state_dir#"$root"/}/output/):
+Launch the demo job for two cities (it filters demo/data/weather.csv into ${output_dir#"$root"/}/):
 
   curl -sS -X POST $base/v1/runs -H 'content-type: application/json'$auth \\
     -d '{"user-id": "demo@example.com", "user-run-id": "$run_id", "source-type": "csv", "target-type": "csv",

@@ -8,6 +8,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"
 
+# As root the service runs local jobs as an unprivileged user (LocalPlatform:RunAsUser); the tests use this one.
+if [ "$(id -u)" = 0 ] && ! id jts-test-job >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin jts-test-job
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/jts-test.XXXXXX")
 chmod 755 "$work" # the server runs as the postgres user when this script runs as root
 cleanup() { pg_stop; rm -rf "$work"; }

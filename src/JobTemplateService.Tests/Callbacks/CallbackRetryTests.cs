@@ -85,7 +85,7 @@ public sealed class CallbackRetryTests
         using var receiver = new CallbackReceiver(port);
 
         // A new replica on the same database, with the dispatcher running by itself as in production.
-        await using var second = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true"), database: database);
+        await using var second = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true", CallbackReceiver.AllowLoopback), database: database);
         await second.Database.ExecuteAsync("UPDATE streamsets.callback_delivery SET next_attempt_at = now()");
         var callback = (await receiver.WaitForAsync(1)).Single();
         var run = await CallbackTests.WaitForCallbackStateAsync(second, runId, "DELIVERED");
@@ -102,6 +102,7 @@ public sealed class CallbackRetryTests
         TestApp.StartAsync(LocalJobs.Command("echo_job", "echo \"JTS_METRICS input=2 output=2 errors=0\"", settings =>
         {
             settings["Callbacks:PollInterval"] = "01:00:00";
+            CallbackReceiver.AllowLoopback(settings);
             more?.Invoke(settings);
         }), database: database);
 

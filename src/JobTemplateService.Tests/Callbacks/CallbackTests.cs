@@ -16,7 +16,7 @@ public sealed class CallbackTests
     public async Task FinishedRunPostsOneSignedRunFinishedSummaryToTheCallbackUrl()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob, CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
 
         var launched = await app.LaunchAsync(WithCallback(LocalJobs.Body("cb-1"), receiver.Url, Secret));
@@ -54,7 +54,7 @@ public sealed class CallbackTests
     public async Task RunResourceShowsTheCallbackDeliveredFromOneDeliveryRowQueuedWithTheTerminalState()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob, CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
 
         var launched = await app.LaunchAsync(WithCallback(LocalJobs.Body("cb-2"), receiver.Url, Secret));
@@ -81,7 +81,8 @@ public sealed class CallbackTests
     public async Task FailedRunPostsItsCallbackWithTheFailedStateAndTheInstanceError()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("failing_job", "echo 'disk full' >&2; exit 4"));
+        await using var app = await TestApp.StartAsync(
+            LocalJobs.Command("failing_job", "echo 'disk full' >&2; exit 4", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("failing_job");
 
         var launched = await app.LaunchAsync(WithCallback(LocalJobs.Body("cb-5"), receiver.Url, Secret));
@@ -99,7 +100,7 @@ public sealed class CallbackTests
     public async Task LaunchRejectedByThePlatformStillPostsTheCallbackOfItsFailedRun()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("known_job", "true"));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("known_job", "true", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("missing_job");
 
         using var response = await app.PostJsonAsync("/v1/runs", WithCallback(LocalJobs.Body("cb-6"), receiver.Url, Secret));
@@ -116,7 +117,7 @@ public sealed class CallbackTests
     public async Task CallbackWithoutASecretIsPostedWithoutASignatureHeader()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob, CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
 
         var launched = await app.LaunchAsync(WithCallback(LocalJobs.Body("cb-3"), receiver.Url, secret: null));
@@ -132,7 +133,7 @@ public sealed class CallbackTests
     [Fact]
     public async Task RunLaunchedWithoutACallbackQueuesNoDeliveryAndShowsNoCallback()
     {
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", EchoJob, CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
 
         var launched = await app.LaunchAsync(LocalJobs.Body("cb-4"));

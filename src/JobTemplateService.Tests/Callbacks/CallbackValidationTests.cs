@@ -20,7 +20,7 @@ public sealed class CallbackValidationTests
     [MemberData(nameof(BadCallbackUrls))]
     public async Task LaunchRejectsACallbackUrlThatIsNotAnAbsoluteHttpUrlOfAtMost2048Characters(string url)
     {
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true"));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
 
         using var response = await app.PostJsonAsync("/v1/runs", CallbackTests.WithCallback(LocalJobs.Body("bad-url"), url, secret: null));
@@ -36,7 +36,7 @@ public sealed class CallbackValidationTests
     [InlineData("too long")]
     public async Task InvalidCallbackUrlWithASecretIsReportedAsABadCallbackUrlOnly(string url)
     {
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true"));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
         url = url == "too long" ? "https://ci.example.com/" + new string('a', 2049) : url;
 
@@ -50,7 +50,7 @@ public sealed class CallbackValidationTests
     [Fact]
     public async Task LaunchRejectsANonStringCallbackUrl()
     {
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true"));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
         var body = LocalJobs.Body("bad-url-type");
         body["callback-url"] = new JsonArray("https://ci.example.com/hooks/jts");
@@ -65,7 +65,7 @@ public sealed class CallbackValidationTests
     [Fact]
     public async Task LaunchRejectsACallbackSecretWithoutACallbackUrl()
     {
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true"));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "true", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("echo_job");
         var body = LocalJobs.Body("secret-only");
         body["callback-secret"] = "s3cret";
@@ -81,7 +81,7 @@ public sealed class CallbackValidationTests
     public async Task LaunchWithAnHttpCallbackUrlAnswers202WithTheCallbackWaitingForTheRun()
     {
         using var receiver = new CallbackReceiver();
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("short_job", "sleep 2"));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("short_job", "sleep 2", CallbackReceiver.AllowLoopback));
         await app.Database.LocalTemplateAsync("short_job");
 
         var launched = await app.LaunchAsync(CallbackTests.WithCallback(LocalJobs.Body("good-url"), receiver.Url, "s3cret"));

@@ -20,6 +20,19 @@ public static class ApiKeyRequests
     public static async Task<string> CreateKeyAsync(this TestApp app, string name, params string[] scopes) =>
         (await app.Service<ApiKeyRepository>().CreateAsync(name, scopes, CancellationToken.None)).Key;
 
+    /// <summary>A launch,read key made through the admin API with the bootstrap key, optionally limited to its own runs.</summary>
+    public static async Task<string> CreateKeyOverHttpAsync(this TestApp app, string name, bool ownRunsOnly, params string[] scopes)
+    {
+        var body = new JsonObject
+        {
+            ["name"] = name, ["scopes"] = new JsonArray((scopes.Length == 0 ? ["launch", "read"] : scopes).Select(s => (JsonNode)s).ToArray()),
+            ["own-runs-only"] = ownRunsOnly,
+        };
+        using var response = await app.SendAsync(HttpMethod.Post, "/v1/admin/api-keys", BootstrapKey, body);
+        response.EnsureSuccessStatusCode();
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
+    }
+
     /// <summary>A request with the key as Authorization: Bearer (or as X-API-Key), and a JSON body when given.</summary>
     public static async Task<HttpResponseMessage> SendAsync(this TestApp app, HttpMethod method, string path, string? key,
         JsonNode? body = null, bool asBearer = true, string? idempotencyKey = null)

@@ -33,6 +33,9 @@ public sealed class CallbackReceiver : IDisposable
 
     public string Url => server.Url + Path;
 
+    /// <summary>Receivers listen on loopback, which callbacks may not reach unless a deployment opens it.</summary>
+    public static void AllowLoopback(Dictionary<string, string?> settings) => settings["Callbacks:AllowedNetworks"] = "127.0.0.0/8,::1/128";
+
     public IReadOnlyList<ReceivedCallback> Received => server.LogEntries
         .Where(e => e.RequestMessage!.Path == Path)
         .OrderBy(e => e.RequestMessage!.DateTime)

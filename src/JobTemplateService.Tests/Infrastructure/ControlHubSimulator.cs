@@ -72,6 +72,11 @@ public sealed partial class ControlHubSimulator : IDisposable
     /// <summary>From now on every call is answered 308 to the same path under /moved (an org that moved).</summary>
     public void MoveOrganization() => prefix = "/moved";
 
+    /// <summary>From now on every call is answered 308 to the same path on another base URL (which may not be Control Hub at all).</summary>
+    public void MoveOrganizationTo(string baseUrl) => elsewhere = baseUrl.TrimEnd('/');
+
+    private volatile string? elsewhere;
+
     public IReadOnlyList<ILogEntry> Calls(string method, string pathFragment) =>
         server.LogEntries.Where(e => e.RequestMessage!.Method == method && e.RequestMessage.Path.Contains(pathFragment)).ToList();
 
@@ -106,6 +111,7 @@ public sealed partial class ControlHubSimulator : IDisposable
     {
         var response = Response.Create().WithCallback(request =>
         {
+            if (elsewhere is { } target) return Answer(308, null, ("Location", $"{target}{request.Path}{request.RawQuery()}"));
             if (!request.Path.StartsWith(prefix))
             {
                 return Answer(308, null, ("Location", $"{Url}{prefix}{request.Path}{request.RawQuery()}"));

@@ -23,7 +23,15 @@ public static class LocalJobs
         more?.Invoke(settings);
     };
 
-    public static string WorkingDirectory { get; } = Directory.CreateTempSubdirectory("jts-local-tests-").FullName;
+    /// <summary>Shared by every test's jobs, which run as another user when the tests run as root: world-writable, sticky, like /tmp.</summary>
+    public static string WorkingDirectory { get; } = SharedDirectory();
+
+    private static string SharedDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("jts-local-tests-").FullName;
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("1777", 8));
+        return directory;
+    }
 
     /// <summary>The rule local → out and a template running the named command; extra columns as in Seed.TemplateAsync.</summary>
     public static Task LocalTemplateAsync(this TestDatabase database, string command, string sourceParameters = "{}",

@@ -10,7 +10,8 @@ public static class ServiceProcess
 {
     private static readonly string[] ConfiguringPrefixes =
         ["postgresql__", "streamsets__", "local__", "JTS_", "ASPNETCORE_", "DOTNET_ENVIRONMENT", "Monitor__", "Service__",
-         "ControlHubClient__", "LocalPlatform__", "Logging__", "Serilog__", "Urls", "ConfigDirectory", "Database__"];
+         "ControlHubClient__", "LocalPlatform__", "Logging__", "Serilog__", "Urls", "ConfigDirectory", "Database__", "Security__",
+         "Callbacks__"];
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
     {
@@ -30,8 +31,11 @@ public static class ServiceProcess
         };
         start.ArgumentList.Add(RepositoryFiles.ServiceDll());
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0"); // never 8888: tests must not collide with a running service
+        if (!arguments.Contains("--urls"))
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add("http://127.0.0.1:0"); // never 8888: tests must not collide with a running service
+        }
         foreach (var name in start.Environment.Keys.Where(k => ConfiguringPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
             start.Environment.Remove(name);
         start.Environment["DOTNET_NOLOGO"] = "1";

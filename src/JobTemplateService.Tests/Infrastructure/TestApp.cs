@@ -24,6 +24,9 @@ public sealed class TestApp : IAsyncDisposable
         Client = factory.CreateClient();
     }
 
+    /// <summary>The unprivileged user local jobs run as when the tests run as root.</summary>
+    public const string JobUser = "jts-test-job";
+
     public TestDatabase Database { get; }
     public ControlHubSimulator ControlHub { get; }
     public HttpClient Client { get; }
@@ -72,6 +75,9 @@ public sealed class TestApp : IAsyncDisposable
             ["ControlHubClient:LaunchTimeout"] = "00:00:30",
             ["Logging:Format"] = Environment.GetEnvironmentVariable("JTS_TEST_LOG_FORMAT") ?? "none",
             ["Security:Mode"] = "None",
+            ["Urls"] = "http://127.0.0.1:0", // the in-memory server listens nowhere; Mode=None insists on loopback
+            // As root (CI), local jobs run as an unprivileged user: scripts/test.sh creates it.
+            ["LocalPlatform:RunAsUser"] = Environment.UserName == "root" ? JobUser : null,
         };
     }
 

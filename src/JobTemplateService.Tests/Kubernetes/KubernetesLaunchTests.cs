@@ -77,9 +77,8 @@ public sealed class KubernetesLaunchTests
 
         using var response = await app.PostJsonAsync("/v1/runs", KubernetesJobs.Body("k8s-ld", new JsonObject { ["LD_PRELOAD"] = "/tmp/x.so" }));
 
-        var problem = await response.ReadProblemAsync(HttpStatusCode.BadGateway, "/problems/platform-rejected");
-        Assert.Equal("KUBERNETES_PARAMETER_NAME", problem.GetProperty("platform-code").GetString());
-        Assert.Contains("LD_PRELOAD", problem.GetProperty("platform-message").GetString());
+        var problem = await response.ReadProblemAsync(HttpStatusCode.UnprocessableEntity, "/problems/parameters");
+        Assert.Equal(["runtime-parameters[0].LD_PRELOAD"], problem.ErrorKeys());
         Assert.Equal(0, fake.JobCreates);
     }
 

@@ -7,6 +7,7 @@ namespace JobTemplateService.Tests;
 /// The shipped demo jobs on demo/data/weather.csv, run by the service as README's quick start does:
 /// csv_filter.sh, and weather_replay.sh, which reports its progress as it goes (and, streaming, until canceled).
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed partial class LocalDemoJobTests
 {
     [Fact]
@@ -15,6 +16,7 @@ public sealed partial class LocalDemoJobTests
         var root = RepositoryRoot();
         var input = Path.Combine(root, "demo", "data", "weather.csv");
         var output = Directory.CreateTempSubdirectory("jts-demo-output-").FullName;
+        File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("777", 8)); // as root, the job runs as another user
         using var cleanup = new DeleteOnDispose(output);
         await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{Path.Combine(root, "demo", "jobs", "csv_filter.sh")}'"));
         await app.Database.LocalTemplateAsync("csv_filter",

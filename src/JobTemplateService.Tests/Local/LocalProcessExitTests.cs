@@ -8,13 +8,16 @@ namespace JobTemplateService.Tests;
 /// </summary>
 public sealed class LocalProcessExitTests
 {
+    // About exits, not accounts: each process is a plain /bin/sh of the test's own user.
+    private static readonly JobAccount Unswitched = new(Environment.UserName, 0, 0, null, Switches: false);
+
     [Fact]
     public async Task ProcessesThatExitImmediatelyKeepTheirExitCodeAndEveryLine()
     {
         var environment = new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin" };
         var lines = new ConcurrentBag<LogLine>();
         var processes = Enumerable.Range(0, 2000).Select(_ => new LocalProcess("local:test", Guid.NewGuid(),
-            "echo out; echo 'the problem' >&2; exit 3", null, environment, [], lines.Add)).ToList();
+            "echo out; echo 'the problem' >&2; exit 3", null, Unswitched, environment, [], lines.Add)).ToList();
 
         var failures = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(processes, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (process, token) =>

@@ -19,8 +19,11 @@ public sealed class LocalProcessLifetimeTests
         var marker = $"JTS_RUN_ID={launched.RunId}";
         try
         {
-            var child = int.Parse((await app.WaitForLogLineAsync(launched.RunId, "child "))["child ".Length..]);
+            await app.WaitForLogLineAsync(launched.RunId, "child ");
             var treeBefore = ProcessProbe.WithEnvironment(marker);
+            // The pid the job printed is its own PID namespace's (as root); the probe sees host pids.
+            var child = treeBefore.Single(p => ProcessProbe.CommandLine(p) == "sleep 300");
+            var jobTree = treeBefore.Where(p => !ProcessProbe.CommandLine(p).StartsWith(JobAccount.Unshare)).ToList();
             var clock = Stopwatch.StartNew();
 
             using var cancel = await app.Client.PostAsync($"/v1/runs/{launched.RunId}/cancel", null);
@@ -29,8 +32,7 @@ public sealed class LocalProcessLifetimeTests
             var treeAfter = await ProcessProbe.WaitUntilGoneAsync(() => ProcessProbe.WithEnvironment(marker), TimeSpan.FromSeconds(2));
 
             Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-            Assert.Contains(child, treeBefore);
-            Assert.Equal(3, treeBefore.Count); // sh, sleep 60 and the background sleep 300
+            Assert.Equal(3, jobTree.Count); // sh, sleep 60 and the background sleep 300 (not the namespace's wrapper)
             Assert.Equal(RunStates.Canceled, run.State);
             Assert.Equal(InstanceStates.Canceled, Assert.Single(run.Instances).State);
             Assert.True(elapsed < TimeSpan.FromSeconds(10), $"Canceled only after {elapsed.TotalSeconds:0.#} s");

@@ -84,7 +84,9 @@ public sealed class TemplatesAsCodeTests
     [Fact]
     public async Task TheDemoTemplatesFileAppliesAndItsContractChecksTheDemoLaunch()
     {
-        var output = Directory.CreateTempSubdirectory("jts-demo-apply-").FullName;
+        // Under LocalJobs' shared directory: the job may run as another user, who must write there.
+        var output = Directory.CreateDirectory(Path.Combine(LocalJobs.WorkingDirectory, "demo-apply-" + Guid.NewGuid().ToString("N"))).FullName;
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("777", 8));
         Environment.SetEnvironmentVariable("JTS_DEMO_INPUT_FILE", RepositoryFiles.Path("demo", "data", "weather.csv"));
         Environment.SetEnvironmentVariable("JTS_DEMO_OUTPUT_DIR", output);
         await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{RepositoryFiles.Path("demo", "jobs", "csv_filter.sh")}'",

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using JobTemplateService.Common;
 using JobTemplateService.Runs;
+using JobTemplateService.Security;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Callbacks;
@@ -12,18 +13,29 @@ namespace JobTemplateService.Callbacks;
 /// when a secret was given, retried with exponential backoff until a 2xx or Callbacks:MaxAttempts.
 /// At least once: the delivery id lets receivers drop duplicates.
 /// </summary>
-internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepository runs, IHttpClientFactory http,
+internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepository runs, IHttpClientFactory http, CallbackSecrets secrets,
     ReplicaIdentity replica, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger)
     : PeriodicService(time, logger)
 {
     public const string HttpClientName = "callbacks";
+    private const int MaxErrorLength = 300;
+    private const int MaxAnswerBytes = 64 * 1024;
 
     protected override TimeSpan Interval => options.Value.PollInterval;
 
     protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
+    private bool plainSecretsProtected;
+
     internal async Task<int> RunOnceAsync(CancellationToken ct)
     {
+        if (!plainSecretsProtected)
+        {
+            // Runs recorded before secrets were encrypted at rest: encrypt theirs once per process start.
+            var protectedCount = await outbox.ProtectPlainSecretsAsync(secrets.Protect, ct);
+            if (protectedCount > 0) logger.LogInformation("Encrypted the callback secrets of {Count} older run(s)", protectedCount);
+            plainSecretsProtected = true;
+        }
         var due = await outbox.ClaimAsync(replica.Id, 50, ct);
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
             async (callback, token) => await DeliverAsync(callback, token));
@@ -47,12 +59,13 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
             using var request = new HttpRequestMessage(HttpMethod.Post, callback.CallbackUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Add("X-JTS-Delivery", callback.DeliveryId.ToString());
             request.Headers.Add("X-JTS-Event", callback.Event);
-            if (callback.CallbackSecret is { } secret)
+            if (secrets.Unprotect(callback.CallbackSecret) is { } secret)
                 request.Headers.Add(CallbackSigner.Header, CallbackSigner.Sign(secret, Time.GetUtcNow().ToUnixTimeSeconds(), body));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(o.RequestTimeout);
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = (int)response.StatusCode;
+            await DrainAsync(response, timeout.Token);
             if (response.IsSuccessStatusCode)
             {
                 await outbox.RecordAsync(replica.Id, callback, true, false, status, null, TimeSpan.Zero, ct);
@@ -63,14 +76,39 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            error = ex is OperationCanceledException ? $"No answer within {o.RequestTimeout}" : ex.Message;
+            error = ex is OperationCanceledException ? $"No answer within {o.RequestTimeout}"
+                : Refused(ex)?.Message ?? ex.Message;
         }
+        // Every reader of the run sees this text: bounded, on one line.
+        error = new string(error.Select(c => char.IsControl(c) ? ' ' : c).Take(MaxErrorLength).ToArray());
 
         var giveUp = callback.Attempts >= o.MaxAttempts;
         var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, callback.Attempts - 1), o.MaxBackoff.TotalSeconds) * (0.8 + Random.Shared.NextDouble() * 0.4));
         await outbox.RecordAsync(replica.Id, callback, false, giveUp, status, error, backoff, ct);
         logger.LogWarning("The {Event} callback of run {RunId} failed (attempt {Attempt}: {Error}); {Next}",
             callback.Event, callback.RunId, callback.Attempts, error, giveUp ? "giving up" : $"retrying in {backoff.TotalSeconds:0.#} s");
+    }
+
+    /// <summary>Reads (and drops) at most 64 KiB of the answer: a receiver cannot hold a delivery with an endless body.</summary>
+    private static async Task DrainAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[16 * 1024];
+        for (var total = 0; total < MaxAnswerBytes;)
+        {
+            var read = await body.ReadAsync(buffer, ct);
+            if (read == 0) break;
+            total += read;
+        }
+    }
+
+    private static CallbackTargetRefusedException? Refused(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is CallbackTargetRefusedException refused) return refused;
+        }
+        return null;
     }
 }
 

@@ -1,4 +1,5 @@
 using Dapper;
+using JobTemplateService.Security;
 using Npgsql;
 
 namespace JobTemplateService.Callbacks;
@@ -71,6 +72,25 @@ internal sealed class CallbackRepository(NpgsqlDataSource dataSource)
          WHERE d.delivery_id = due.delivery_id AND r.run_id = d.run_id
         RETURNING d.delivery_id, d.run_id, d.attempts, r.callback_url, r.callback_secret, d.event, d.instance_id, d.occurred_at
         """;
+
+    /// <summary>Encrypts callback secrets still stored in plain text (by versions before 0003); returns how many.</summary>
+    public async Task<int> ProtectPlainSecretsAsync(Func<string?, string?> protect, CancellationToken ct)
+    {
+        const string find = $"""
+            SELECT run_id, callback_secret FROM streamsets.run
+             WHERE callback_secret IS NOT NULL AND callback_secret NOT LIKE '{CallbackSecrets.Prefix}%' LIMIT 500
+            """;
+        const string replace = "UPDATE streamsets.run SET callback_secret = @next WHERE run_id = @RunId AND callback_secret = @Secret";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var total = 0;
+        while (true)
+        {
+            var plain = (await connection.QueryAsync<(Guid RunId, string Secret)>(new CommandDefinition(find, cancellationToken: ct))).AsList();
+            if (plain.Count == 0) return total;
+            foreach (var (runId, secret) in plain)
+                total += await connection.ExecuteAsync(new CommandDefinition(replace, new { RunId = runId, Secret = secret, next = protect(secret) }, cancellationToken: ct));
+        }
+    }
 }
 
 /// <summary>A delivery to make: run.finished (no instance) or an event about one instance of the run.</summary>

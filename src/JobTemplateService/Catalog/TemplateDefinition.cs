@@ -106,6 +106,8 @@ public sealed record TemplateOptions
     public TimeSpan? StallAfter { get; init; }
     /// <summary>mark (the default) or fail.</summary>
     public string? StallAction { get; init; }
+    /// <summary>Names from the runtime deny list that callers may set on a local or Kubernetes template.</summary>
+    public string[]? AllowedEnvironmentNames { get; init; }
 
     internal TemplateOptions Normalized() => this with
     {
@@ -118,6 +120,7 @@ public sealed record TemplateOptions
         SecretParameters = SecretParameters ?? [],
         OverridableParameters = OverridableParameters ?? [],
         RequiredParameters = RequiredParameters ?? [],
+        AllowedEnvironmentNames = AllowedEnvironmentNames ?? [],
     };
 }
 

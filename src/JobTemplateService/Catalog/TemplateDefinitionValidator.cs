@@ -46,12 +46,25 @@ internal sealed class TemplateDefinitionValidator(IOptions<LocalPlatformOptions>
         {
             var problems = ContractChecks.Check(t.Parameters, out _);
             if (problems.Count > 0) errors["parameters"] = [.. problems];
+            // A contract's properties are parameter names callers set: the same naming rule as any other.
+            foreach (var (name, _) in t.Parameters["properties"] as JsonObject ?? [])
+            {
+                var naming = JobEnvironmentNames.IsProcessBased(t.Platform ?? "")
+                    ? JobEnvironmentNames.RuntimeProblem(name, t.Options!.AllowedEnvironmentNames!) : JobEnvironmentNames.IdentifierProblem(name);
+                Check(naming is null, $"parameters.properties.{name}", naming ?? "");
+            }
         }
         foreach (var (field, values) in t.StaticParameters!.Columns())
         {
             foreach (var (key, value) in values!)
+            {
                 Check(key.Length > 0 && ContractValues.IsScalar(value), $"static-parameters.{field}.{key}",
                     "Static values are strings, numbers or booleans.");
+                var allowed = t.Options!.AllowedEnvironmentNames!;
+                var naming = JobEnvironmentNames.IsProcessBased(t.Platform ?? "")
+                    ? JobEnvironmentNames.RuntimeProblem(key, allowed) : JobEnvironmentNames.IdentifierProblem(key);
+                Check(naming is null, $"static-parameters.{field}.{key}", naming ?? "");
+            }
         }
         ValidateOptions(t.Options!, Check);
         return errors;
@@ -75,6 +88,8 @@ internal sealed class TemplateDefinitionValidator(IOptions<LocalPlatformOptions>
         foreach (var (field, names) in new[] { ("secret-parameters", o.SecretParameters), ("overridable-parameters", o.OverridableParameters),
                      ("required-parameters", o.RequiredParameters) })
             check(names!.All(n => Text(n, 256)), $"options.{field}", $"'{field}' holds parameter names of 1 to 256 characters.");
+        check(o.AllowedEnvironmentNames!.All(n => JobEnvironmentNames.IdentifierProblem(n) is null), "options.allowed-environment-names",
+            "'allowed-environment-names' holds parameter names (identifiers) from the runtime deny list.");
     }
 
     private static bool Text(string? value, int max) => !string.IsNullOrWhiteSpace(value) && value.Length <= max && !value.Any(char.IsControl);

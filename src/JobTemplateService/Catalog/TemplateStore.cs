@@ -20,9 +20,11 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
                coalesce(t.destination_runtime_parameters, '{}')::text AS destination_runtime_parameters,
                coalesce(t.source_connection_info, '{}')::text AS source_connection_info,
                coalesce(t.destination_connection_info, '{}')::text AS destination_connection_info,
-               coalesce(t.max_wait, CASE WHEN t.kind = 'batch' THEN interval '4 hours' END) AS max_wait, t.max_concurrent_instances, t.delete_after_completion, t.instance_name_suffix,
+               coalesce(t.max_wait, CASE WHEN t.kind = 'batch' THEN interval '4 hours' END) AS max_wait, t.max_concurrent_instances,
+               t.delete_after_completion, t.instance_name_suffix,
                t.instance_name_parameter, t.secret_parameters, t.overridable_parameters, t.required_parameters,
-               t.kind, t.min_input_records, t.min_output_records, t.max_error_records, t.max_error_ratio, t.stall_after, t.stall_action
+               t.kind, t.min_input_records, t.min_output_records, t.max_error_records, t.max_error_ratio, t.stall_after, t.stall_action,
+               t.allowed_environment_names
           FROM streamsets.ingestion_pattern p
           JOIN streamsets.ingestion_pattern_job_template_relationship r ON r.ingestion_pattern_id = p.ingestion_pattern_id
           JOIN streamsets.job_template t ON t.job_template_id = r.job_template_id
@@ -99,6 +101,7 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
         public string[] SecretParameters { get; init; } = [];
         public string[] OverridableParameters { get; init; } = [];
         public string[] RequiredParameters { get; init; } = [];
+        public string[] AllowedEnvironmentNames { get; init; } = [];
 
         public TemplateDocument ToDocument() => new(PatternName, new TemplateDefinition
         {
@@ -113,7 +116,7 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
                 InstanceNameSuffix = InstanceNameSuffix, InstanceNameParameter = InstanceNameParameter, SecretParameters = SecretParameters,
                 OverridableParameters = OverridableParameters, RequiredParameters = RequiredParameters,
                 Kind = Kind, SuccessCriteria = new SuccessCriteria(MinInputRecords, MinOutputRecords, MaxErrorRecords, MaxErrorRatio),
-                StallAfter = StallAfter, StallAction = StallAction,
+                StallAfter = StallAfter, StallAction = StallAction, AllowedEnvironmentNames = AllowedEnvironmentNames,
             },
         });
 

@@ -57,6 +57,8 @@ internal static class Problems
             403 => (TypePrefix + "forbidden", "The API key lacks the scope this endpoint needs.", problem.Detail),
             404 => (TypePrefix + "not-found", "Not found.", problem.Detail ?? "No such resource."),
             405 => (TypePrefix + "method-not-allowed", "Method not allowed.", problem.Detail),
+            415 => (TypePrefix + "unsupported-media-type", "The body's media type is not supported.",
+                problem.Detail ?? "Send the body as JSON (Content-Type: application/json)."),
             500 => (TypePrefix + "internal", "The service failed.", problem.Detail),
             _ => (problem.Type, problem.Title, problem.Detail),
         };

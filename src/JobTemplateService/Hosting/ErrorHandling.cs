@@ -26,8 +26,9 @@ internal sealed class ServiceExceptionHandler(IProblemDetailsService problems, I
                 TimeSpan.FromSeconds(5)),
             TimeoutException => (503, "database-unavailable", "The database is unavailable.",
                 "The database did not answer in time.", TimeSpan.FromSeconds(5)),
-            BadHttpRequestException e => (e.StatusCode, e.StatusCode == 413 ? "too-large" : "bad-request",
-                e.StatusCode == 413 ? "The request body is too large." : "The request is malformed.", e.Message, (TimeSpan?)null),
+            BadHttpRequestException { StatusCode: 413 } e => (413, "too-large", "The request body is too large.", e.Message, (TimeSpan?)null),
+            BadHttpRequestException { StatusCode: 415 } e => (415, "unsupported-media-type", "The body's media type is not supported.", e.Message, null),
+            BadHttpRequestException e => (e.StatusCode, "bad-request", "The request is malformed.", e.Message, null),
             _ => (0, "", "", "", null),
         };
         if (status == 0) return false;

@@ -1,11 +1,15 @@
 using Serilog;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
 
 namespace JobTemplateService.Hosting;
 
 internal static class Logging
 {
-    private const string TextTemplate = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} {Properties:j}{NewLine}{Exception}";
+    private const string TextTemplate = "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj} {Properties:j}";
+
+    /// <summary>How Logging:Format=text writes each event (JSON escapes by itself).</summary>
+    internal static ITextFormatter TextFormatter { get; } = new EscapingTextFormatter(TextTemplate);
 
     /// <summary>
     /// Serilog, structured: every event carries its scope (RunId, UserRunId, InstanceId). Text by
@@ -23,6 +27,6 @@ internal static class Logging
             if (string.Equals(configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
                 logger.WriteTo.Console(new RenderedCompactJsonFormatter());
             else if (!string.Equals(configuration["Logging:Format"], "none", StringComparison.OrdinalIgnoreCase))
-                logger.WriteTo.Console(outputTemplate: TextTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+                logger.WriteTo.Console(TextFormatter);
         });
 }

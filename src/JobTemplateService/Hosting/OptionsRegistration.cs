@@ -28,7 +28,9 @@ internal static class OptionsRegistration
                 {
                     if (!string.IsNullOrWhiteSpace(command.Value)) options.Commands[command.Key] = command.Value;
                 }
-            });
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LocalPlatformOptions>, LocalPlatformValidator>();
 
         services.AddOptions<ControlHubClientOptions>().BindConfiguration(ControlHubClientOptions.Section)
             .Validate(o => o.ReadTimeout > TimeSpan.Zero && o.LaunchTimeout > TimeSpan.Zero,

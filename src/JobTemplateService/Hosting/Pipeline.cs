@@ -23,23 +23,17 @@ internal static class Pipeline
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTextGuard();
         app.UseServiceOpenApi();
         var registry = app.Services.GetRequiredService<Prometheus.CollectorRegistry>();
         // http_request_duration_seconds by route template, method and code
         app.UseHttpMetrics(o => o.SetMetricFactory(Prometheus.Metrics.WithCustomRegistry(registry)));
+        app.UseUnauthenticatedLimiter(); // before authentication: an unknown key must not cost a database look-up unthrottled
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        WarnWhenAuthenticationIsDisabled(app);
+        app.WarnAtStartup();
         return app;
-    }
-
-    private static void WarnWhenAuthenticationIsDisabled(WebApplication app)
-    {
-        if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value.AuthenticationDisabled) return;
-        app.Lifetime.ApplicationStarted.Register(() => app.Logger.LogWarning(
-            "!!! AUTHENTICATION IS DISABLED (Security:Mode=None): anyone who can reach this port can launch jobs and read runs. " +
-            "Use this only for a local demo; set Security:Mode=ApiKeys and create keys for anything else. !!!"));
     }
 
     /// <summary>Every endpoint of the service: its APIs, then health and metrics.</summary>

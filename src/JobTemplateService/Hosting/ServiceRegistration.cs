@@ -86,12 +86,7 @@ internal static class ServiceRegistration
         // Stopped before the heartbeat (reverse order), so local completions commit before leases are handed back.
         services.AddSingleton<LocalSupervisor>();
         services.AddHostedService(provider => provider.GetRequiredService<LocalSupervisor>());
-        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section);
-        services.AddSingleton<CallbackRepository>();
-        services.AddHttpClient(CallbackDispatcher.HttpClientName, http => http.DefaultRequestHeaders.UserAgent.ParseAdd("JobTemplateService/1.0"))
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
-        services.AddSingleton<CallbackDispatcher>();
-        services.AddHostedService(provider => provider.GetRequiredService<CallbackDispatcher>());
+        services.AddCallbacksAndSecrets();
         services.AddOptions<MaintenanceOptions>().BindConfiguration(MaintenanceOptions.Section);
         services.AddSingleton<MaintenanceSweeper>();
         services.AddHostedService(provider => provider.GetRequiredService<MaintenanceSweeper>());

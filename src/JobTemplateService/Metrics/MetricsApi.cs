@@ -30,9 +30,10 @@ internal static class MetricsApi
         if (limit is < 1 or > MaxLimit)
             return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"Must be between 1 and {MaxLimit}."] });
 
-        var filter = new MetricsFilter(Blank(userRunId), Blank(userId), runId, cursor, limit ?? DefaultLimit);
+        var filter = new MetricsFilter(Blank(userRunId), Blank(userId), runId, cursor, limit ?? DefaultLimit,
+            RunVisibility.OwnerFilter(http.HttpContext.User));
         var (rows, next) = await metrics.ListAsync(filter, ct);
-        var nextLink = next is null ? null : NextLink(http, next.Value);
+        var nextLink = next is null ? null : NextLink(filter, limit, next.Value);
         if (http.Headers.Accept.Any(a => a?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true))
         {
             if (nextLink is not null) http.HttpContext.Response.Headers.Link = $"<{nextLink}>; rel=\"next\"";
@@ -41,10 +42,19 @@ internal static class MetricsApi
         return TypedResults.Ok(new MetricsPage(rows, next?.ToString(CultureInfo.InvariantCulture), nextLink));
     }
 
-    private static string NextLink(HttpRequest http, long cursor)
+    /// <summary>Built from the filters this endpoint knows, never from the raw query: the Link header echoes nothing else.</summary>
+    private static string NextLink(MetricsFilter filter, int? limit, long cursor)
     {
-        var query = http.Query.Where(q => q.Key != "cursor").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}")
-            .Append($"cursor={cursor}");
+        var query = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (value is not null) query.Add($"{name}={Uri.EscapeDataString(value)}");
+        }
+        Add("user-run-id", filter.UserRunId);
+        Add("user-id", filter.UserId);
+        Add("run-id", filter.RunId?.ToString());
+        Add("limit", limit?.ToString(CultureInfo.InvariantCulture));
+        Add("cursor", cursor.ToString(CultureInfo.InvariantCulture));
         return "/v1/metrics?" + string.Join("&", query);
     }
 

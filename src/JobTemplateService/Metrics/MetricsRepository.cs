@@ -12,6 +12,7 @@ internal sealed class MetricsRepository(NpgsqlDataSource dataSource)
         if (filter.UserId is not null) conditions.Add("user_id = @UserId");
         if (filter.RunId is not null) conditions.Add("run_id = @RunId");
         if (filter.Cursor is not null) conditions.Add("metrics_id < @Cursor");
+        if (filter.RequestedBy is not null) conditions.Add("run_id IN (SELECT run_id FROM streamsets.run WHERE requested_by = @RequestedBy)");
         var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
         var sql = $"""
             SELECT metrics_id, run_id, instance_id, user_id, user_run_id, job_template_id, platform_job_id, engine_id,
@@ -24,7 +25,7 @@ internal sealed class MetricsRepository(NpgsqlDataSource dataSource)
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<MetricsRow>(new CommandDefinition(sql,
-            new { filter.UserRunId, filter.UserId, filter.RunId, filter.Cursor, Fetch = filter.Limit + 1 }, cancellationToken: ct))).AsList();
+            new { filter.UserRunId, filter.UserId, filter.RunId, filter.Cursor, filter.RequestedBy, Fetch = filter.Limit + 1 }, cancellationToken: ct))).AsList();
         long? next = null;
         if (rows.Count > filter.Limit)
         {
@@ -35,4 +36,4 @@ internal sealed class MetricsRepository(NpgsqlDataSource dataSource)
     }
 }
 
-internal sealed record MetricsFilter(string? UserRunId, string? UserId, Guid? RunId, long? Cursor, int Limit);
+internal sealed record MetricsFilter(string? UserRunId, string? UserId, Guid? RunId, long? Cursor, int Limit, string? RequestedBy = null);

@@ -1,3 +1,5 @@
+using JobTemplateService.Templates;
+
 namespace JobTemplateService.Platform;
 
 /// <summary>
@@ -55,7 +57,14 @@ internal sealed record StartRequest(
     TimeSpan? MaxWait,
     IReadOnlyCollection<string> SecretParameters,
     IReadOnlyList<StartInstance> Instances,
-    bool Streaming = false);
+    bool Streaming = false,
+    IReadOnlyCollection<string>? AllowedEnvironmentNames = null)
+{
+    /// <summary>Parameter names a process-based platform refuses to turn into environment variables, with why.</summary>
+    public IReadOnlyList<string> RefusedNames() => Instances.SelectMany(i => i.Parameters.Keys).Distinct().Order(StringComparer.Ordinal)
+        .Select(k => JobEnvironmentNames.RuntimeProblem(k, AllowedEnvironmentNames ?? []))
+        .OfType<string>().ToList();
+}
 
 internal sealed record StartInstance(Guid InstanceId, long LeaseGeneration, int Index, IReadOnlyDictionary<string, string> Parameters);
 

@@ -34,16 +34,20 @@ internal static class InstanceLogApi
             return Problems.Validation(new Dictionary<string, string[]> { ["offset/limit"] = [$"offset ≥ 0 and limit 1 to {MaxLimit}."] });
 
         const string sql = """
-            SELECT instance_id, state FROM streamsets.run_instance
-             WHERE run_id = @runId AND (instance_id::text = @instance OR ordinal::text = @instance);
+            SELECT i.instance_id, i.state FROM streamsets.run_instance i JOIN streamsets.run r ON r.run_id = i.run_id
+             WHERE i.run_id = @runId AND (i.instance_id::text = @instance OR i.ordinal::text = @instance)
+               AND (@owner::varchar IS NULL OR r.requested_by = @owner);
             SELECT l.line_no, l.stream, l.logged_at, l.line AS text
               FROM streamsets.instance_log l JOIN streamsets.run_instance i ON i.instance_id = l.instance_id
+              JOIN streamsets.run r ON r.run_id = i.run_id
              WHERE i.run_id = @runId AND (i.instance_id::text = @instance OR i.ordinal::text = @instance) AND l.line_no > @offset
+               AND (@owner::varchar IS NULL OR r.requested_by = @owner)
              ORDER BY l.line_no LIMIT @limit;
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql,
-            new { runId, instance = instance.ToLowerInvariant(), offset = offset ?? 0, limit = limit ?? 1000 }, cancellationToken: ct));
+            new { runId, instance = instance.ToLowerInvariant(), offset = offset ?? 0, limit = limit ?? 1000,
+                owner = RunVisibility.OwnerFilter(http.User) }, cancellationToken: ct));
         var found = await results.ReadSingleOrDefaultAsync<(Guid InstanceId, string State)?>();
         if (found is null) return Problems.NotFound("instance", $"{runId}/{instance}");
         var lines = (await results.ReadAsync<InstanceLogLine>()).AsList();

@@ -15,12 +15,14 @@ internal sealed record LaunchIntent(
     TimeSpan Retention,
     IReadOnlyList<IntentInstance> Instances,
     Guid Owner,
-    TimeSpan Lease)
+    TimeSpan Lease,
+    string Fingerprint,
+    string? StoredCallbackSecret)
 {
     public object ToParameters() => new
     {
-        Scope, RequestKey, KeyKind, Fingerprint = Request.Fingerprint(), RunId, Retention,
-        Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType, Request.CallbackUrl, Request.CallbackSecret,
+        Scope, RequestKey, KeyKind, Fingerprint, RunId, Retention,
+        Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType, Request.CallbackUrl, CallbackSecret = StoredCallbackSecret,
         Template.JobTemplateId, Template.PatternName, Template.Platform,
         PlatformTemplateId = Template.SchJobTemplateId, RequestedBy, Template.MaxWait, Owner, Lease,
         InstanceIds = Instances.Select(i => i.InstanceId).ToArray(),

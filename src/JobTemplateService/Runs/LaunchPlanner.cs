@@ -14,7 +14,7 @@ namespace JobTemplateService.Runs;
 /// real launch would hit. Writes nothing and calls no platform.
 /// </summary>
 internal sealed class LaunchPlanner(TemplateRepository templates, LaunchRepository launches, PlatformRegistry platforms,
-    NpgsqlDataSource dataSource, TemplateDriftCheck drift)
+    NpgsqlDataSource dataSource, ServiceKeys keys, TemplateDriftCheck drift)
 {
     public async Task<PlannedLaunch> PlanAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
@@ -35,8 +35,8 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
 
         var key = caller.IdempotencyKey is { } header ? "header:" + header : request.NaturalKey();
         var existing = await launches.FindRequestAsync(caller.Scope, key, TimeSpan.FromDays(36_500), ct);
-        if (existing is not null && existing.Fingerprint != request.Fingerprint())
-            refusals.Add(new LaunchRefusal.IdempotencyMismatch(existing.KeyKind));
+        var same = existing is not null && request.HasFingerprint(existing.Fingerprint, await keys.FingerprintKeyAsync(ct));
+        if (existing is not null && !same) refusals.Add(new LaunchRefusal.IdempotencyMismatch(existing.KeyKind));
 
         var capacity = await CapacityAsync(template, ct);
         var instances = merge.Instances.Select((m, i) => new PlannedInstance(i,
@@ -49,8 +49,7 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
         var reason = $"ingestion_pattern '{template.PatternName}' (id {template.IngestionPatternId}) maps source '{template.Source}' " +
                      $"to destination '{template.Destination}'; its template is job_template {template.JobTemplateId} " +
                      $"({template.Platform} template '{template.SchJobTemplateId}').";
-        return new PlannedLaunch(PlanTemplate.From(template), reason, instances, refusals,
-            existing?.Fingerprint == request.Fingerprint() ? existing.RunId : null)
+        return new PlannedLaunch(PlanTemplate.From(template), reason, instances, refusals, same ? existing!.RunId : null)
         {
             Warnings = platform is { IsRefusingCalls: false } ? await drift.WarningsAsync(template, ct) : [],
         };

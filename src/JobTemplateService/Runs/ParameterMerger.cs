@@ -40,6 +40,10 @@ internal static class ParameterMerger
         var errors = new Dictionary<string, string[]>();
         var locked = new SortedSet<string>(StringComparer.Ordinal);
         var missing = new SortedSet<string>(StringComparer.Ordinal);
+        var interpreted = new SortedSet<string>(StringComparer.Ordinal);
+        var processBased = JobEnvironmentNames.IsProcessBased(template.Platform);
+        var templateProblems = JobEnvironmentNames.TemplateProblems(template);
+        foreach (var (key, problem) in templateProblems) errors[key] = problem;
         var instances = new List<MergedParameters>(dynamicSets.Count);
         var contract = ContractMerge.Load(template, errors);
         var broken = 0;
@@ -55,6 +59,12 @@ internal static class ParameterMerger
             }
             foreach (var (key, value) in dynamicSets[i])
             {
+                if (processBased && JobEnvironmentNames.RuntimeProblem(key, template.AllowedEnvironmentNames) is { } problem)
+                {
+                    interpreted.Add(key);
+                    errors[$"runtime-parameters[{i}].{key}"] = [problem];
+                    continue;
+                }
                 if (origins.TryGetValue(key, out var staticOrigin))
                 {
                     if (!overridable.Contains(key))
@@ -92,6 +102,9 @@ internal static class ParameterMerger
         var detail = new List<string>();
         if (locked.Count > 0) detail.Add($"Caller values for locked static keys: {string.Join(", ", locked)}.");
         if (missing.Count > 0) detail.Add($"Missing required parameters: {string.Join(", ", missing)}.");
+        if (interpreted.Count > 0) detail.Add($"Names the job's runtime would interpret: {string.Join(", ", interpreted)}.");
+        if (templateProblems.Count > 0)
+            detail.Add($"The template's static parameters break the naming rule: {string.Join(", ", templateProblems.Keys.Order(StringComparer.Ordinal))}.");
         if (broken > 0) detail.Add($"{broken} parameter value(s) break the template's parameter contract.");
         if (detail.Count == 0 && errors.Count > 0) detail.Add("The template's parameter contract cannot be used.");
         return new MergeResult(instances, errors, detail.Count > 0 ? string.Join(" ", detail) : null);

@@ -34,6 +34,7 @@ internal static class RunControlApi
         using var waiter = notifier.Subscribe(runId);
         var deadline = time.GetUtcNow() + TimeSpan.FromSeconds(wait ?? 0);
         var run = await runs.GetAsync(runId, ct);
+        if (run is not null && !RunVisibility.CanSee(http.User, run.RequestedBy)) run = null;
         while (run is not null && !RunStates.IsTerminal(run.State) && await waiter.WaitAsync(deadline - time.GetUtcNow(), ct))
         {
             run = await runs.GetAsync(runId, ct);
@@ -47,8 +48,10 @@ internal static class RunControlApi
     }
 
     public static async Task<Results<Accepted<RunResource>, ProblemHttpResult>> CancelRun(
-        Guid runId, RunCanceller canceller, RunRepository runs, CancellationToken ct)
+        Guid runId, RunCanceller canceller, RunRepository runs, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
     {
+        if (RunVisibility.OwnerFilter(user) is not null && (await runs.GetAsync(runId, ct) is not { } owned || !RunVisibility.CanSee(user, owned.RequestedBy)))
+            return Problems.NotFound("run", runId.ToString());
         switch (await canceller.CancelAsync(runId, ct))
         {
             case CancelOutcome.NotFound:
@@ -64,11 +67,11 @@ internal static class RunControlApi
     }
 
     public static async Task<Results<Ok<LaunchPlan>, ProblemHttpResult, ValidationProblem>> PlanRun(
-        HttpRequest http, LaunchPlanner planner, IOptions<ServiceOptions> options, CancellationToken ct)
+        HttpRequest http, LaunchPlanner planner, IOptions<ServiceOptions> options, CallbackTargetPolicy callbacks, CancellationToken ct)
     {
         var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
         if (keyProblem is not null) return keyProblem;
-        var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, ct);
+        var (request, problem) = await LaunchBody.ReadAsync(http, options.Value, callbacks, ct);
         if (problem is not null) return problem;
         var plan = await planner.PlanAsync(request!, CallerContext.For(http.HttpContext, key), ct);
         // A template the key may not use, or a disabled one, has no plan: the answer is the launch's refusal.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using JobTemplateService.Common;
 using JobTemplateService.Instances;
 using JobTemplateService.Platform;
+using JobTemplateService.Security;
 using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ namespace JobTemplateService.Runs;
 internal sealed class RunLauncher(
     TemplateRepository templates, LaunchRepository launches, RunRepository runs, InstanceStarter starter,
     PlatformRegistry platforms, ReplicaIdentity replica, ActiveLeases activeLeases, IOptions<ServiceOptions> service,
-    IOptions<MonitorOptions> monitor,
+    IOptions<MonitorOptions> monitor, ServiceKeys keys, CallbackSecrets callbackSecrets,
     IHostApplicationLifetime lifetime, ServiceTelemetry telemetry, ILogger<RunLauncher> logger)
 {
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
@@ -37,7 +38,8 @@ internal sealed class RunLauncher(
                 TimeSpan.FromSeconds(10));
         }
 
-        var intent = CreateIntent(request, template, merge, caller);
+        var fingerprintKey = await keys.FingerprintKeyAsync(ct);
+        var intent = CreateIntent(request, template, merge, caller, request.Fingerprint(fingerprintKey));
         using var logScope = logger.BeginScope(new Dictionary<string, object>
         {
             ["RunId"] = intent.RunId, ["UserRunId"] = request.UserRunId,
@@ -48,7 +50,7 @@ internal sealed class RunLauncher(
             recorded = await launches.RecordIntentAsync(intent, ct);
             if (recorded is not null) break;
             var existing = await launches.FindRequestAsync(intent.Scope, intent.RequestKey, service.Value.InFlightTimeout, ct);
-            if (existing is not null) return await ReplayAsync(existing, request, ct);
+            if (existing is not null) return await ReplayAsync(existing, request, fingerprintKey, ct);
         }
         if (recorded is null) throw new InvalidOperationException("The launch could neither be recorded nor found.");
         intent = intent with { Instances = recorded.Instances };
@@ -90,13 +92,14 @@ internal sealed class RunLauncher(
         return problem is not null ? new LaunchResult.Stored(problem.Status, problem.Json, Replayed: false) : new LaunchResult.Launched(resource!);
     }
 
-    private LaunchIntent CreateIntent(LaunchRequest request, JobTemplate template, MergeResult merge, LaunchCaller caller)
+    private LaunchIntent CreateIntent(LaunchRequest request, JobTemplate template, MergeResult merge, LaunchCaller caller, string fingerprint)
     {
         var (key, kind) = caller.IdempotencyKey is { } header ? ("header:" + header, "header") : (request.NaturalKey(), "natural");
         var instances = merge.Instances.Select((m, i) => new IntentInstance(Guid.CreateVersion7(), i, InstanceStates.Starting,
             m.Masked(template), m.CallerSecretKeys(template), m.Values)).ToList();
         return new LaunchIntent(Guid.CreateVersion7(), request, template, caller.KeyName, caller.Scope, key, kind,
-            service.Value.IdempotencyRetention, instances, replica.Id, monitor.Value.LeaseDuration);
+            service.Value.IdempotencyRetention, instances, replica.Id, monitor.Value.LeaseDuration, fingerprint,
+            callbackSecrets.Protect(request.CallbackSecret));
     }
 
     private static (RunResource? Run, ProblemHttpResultBody? Problem) Respond(LaunchIntent intent, DateTime createdAt, StartOutcome? outcome)
@@ -130,9 +133,9 @@ internal sealed class RunLauncher(
         return (RunResource.From(run, instances), null);
     }
 
-    private async Task<LaunchResult> ReplayAsync(LaunchRequestRow existing, LaunchRequest request, CancellationToken ct)
+    private async Task<LaunchResult> ReplayAsync(LaunchRequestRow existing, LaunchRequest request, byte[] fingerprintKey, CancellationToken ct)
     {
-        if (existing.Fingerprint != request.Fingerprint())
+        if (!request.HasFingerprint(existing.Fingerprint, fingerprintKey))
             return Fail("idempotency_mismatch", new LaunchRefusal.IdempotencyMismatch(existing.KeyKind));
         telemetry.Launch("replayed");
         if (existing is { ResponseStatus: { } status, ResponseBody: { } body })

@@ -50,13 +50,14 @@ internal sealed class RunRepository(NpgsqlDataSource dataSource)
         if (filter.CreatedFrom is not null) conditions.Add("r.created_at >= @CreatedFrom");
         if (filter.CreatedTo is not null) conditions.Add("r.created_at < @CreatedTo");
         if (filter.Cursor is not null) conditions.Add("r.run_id < @Cursor");
+        if (filter.RequestedBy is not null) conditions.Add("r.requested_by = @RequestedBy");
         var where = conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions);
         var runsSql = $"SELECT {RunColumns} {where} ORDER BY r.run_id DESC LIMIT @Fetch";
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var runs = (await connection.QueryAsync<RunRow>(new CommandDefinition(runsSql,
             new { filter.UserRunId, filter.UserId, filter.State, filter.SourceType, filter.TargetType,
-                  filter.CreatedFrom, filter.CreatedTo, filter.Cursor, Fetch = filter.Limit + 1 }, cancellationToken: ct))).AsList();
+                  filter.CreatedFrom, filter.CreatedTo, filter.Cursor, filter.RequestedBy, Fetch = filter.Limit + 1 }, cancellationToken: ct))).AsList();
         Guid? next = null;
         if (runs.Count > filter.Limit)
         {
@@ -74,4 +75,4 @@ internal sealed class RunRepository(NpgsqlDataSource dataSource)
 
 internal sealed record RunFilter(
     string? UserRunId, string? UserId, string? State, string? SourceType, string? TargetType,
-    DateTime? CreatedFrom, DateTime? CreatedTo, Guid? Cursor, int Limit);
+    DateTime? CreatedFrom, DateTime? CreatedTo, Guid? Cursor, int Limit, string? RequestedBy = null);

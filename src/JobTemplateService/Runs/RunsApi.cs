@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JobTemplateService.Common;
@@ -33,9 +34,9 @@ internal static class RunsApi
     }
 
     public static async Task<Results<Accepted<RunResource>, StoredJson, ProblemHttpResult, ValidationProblem>> LaunchRun(
-        HttpRequest http, RunLauncher launcher, IOptions<ServiceOptions> options, CancellationToken ct)
+        HttpRequest http, RunLauncher launcher, IOptions<ServiceOptions> options, CallbackTargetPolicy callbacks, CancellationToken ct)
     {
-        var (result, problem) = await LaunchAsync(http, launcher, options.Value, ct);
+        var (result, problem) = await LaunchAsync(http, launcher, options.Value, callbacks, ct);
         if (problem is not null) return problem;
         return result switch
         {
@@ -47,9 +48,9 @@ internal static class RunsApi
     }
 
     public static async Task<Results<Ok<JsonObject>, StoredJson, ProblemHttpResult, ValidationProblem>> LaunchRunCompatible(
-        HttpRequest http, RunLauncher launcher, IOptions<ServiceOptions> options, CancellationToken ct)
+        HttpRequest http, RunLauncher launcher, IOptions<ServiceOptions> options, CallbackTargetPolicy callbacks, CancellationToken ct)
     {
-        var (result, problem) = await LaunchAsync(http, launcher, options.Value, ct);
+        var (result, problem) = await LaunchAsync(http, launcher, options.Value, callbacks, ct);
         if (problem is not null) return problem;
         switch (result)
         {
@@ -70,29 +71,30 @@ internal static class RunsApi
     }
 
     public static async Task<Results<Ok<RunResource>, ProblemHttpResult>> GetRun(Guid runId, RunRepository runs,
-        IDiagnosticContext diagnostics, CancellationToken ct)
+        IDiagnosticContext diagnostics, ClaimsPrincipal user, CancellationToken ct)
     {
         var run = await runs.GetAsync(runId, ct);
-        RequestLog.Run(diagnostics, runId, run?.UserRunId);
-        return run is null ? Problems.NotFound("run", runId.ToString()) : TypedResults.Ok(run);
+        if (run is null || !RunVisibility.CanSee(user, run.RequestedBy)) return Problems.NotFound("run", runId.ToString());
+        RequestLog.Run(diagnostics, runId, run.UserRunId);
+        return TypedResults.Ok(run);
     }
 
     public static async Task<Results<Ok<RunPage>, ValidationProblem>> ListRuns([AsParameters] RunListQuery query,
-        RunRepository runs, CancellationToken ct)
+        RunRepository runs, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = query.Validate(out var filter);
         if (errors.Count > 0) return Problems.Validation(errors);
-        var (page, next) = await runs.ListAsync(filter!, ct);
+        var (page, next) = await runs.ListAsync(filter! with { RequestedBy = RunVisibility.OwnerFilter(user) }, ct);
         return TypedResults.Ok(new RunPage(page, next?.ToString(), next is null ? null : query.NextLink(next.Value)));
     }
 
     /// <summary>The part both launch endpoints share: read and check the request, launch, log.</summary>
     private static async Task<(LaunchResult? Result, ValidationProblem? Problem)> LaunchAsync(
-        HttpRequest http, RunLauncher launcher, ServiceOptions options, CancellationToken ct)
+        HttpRequest http, RunLauncher launcher, ServiceOptions options, CallbackTargetPolicy callbacks, CancellationToken ct)
     {
         var (key, keyProblem) = LaunchBody.IdempotencyKey(http);
         if (keyProblem is not null) return (null, keyProblem);
-        var (request, problem) = await LaunchBody.ReadAsync(http, options, ct);
+        var (request, problem) = await LaunchBody.ReadAsync(http, options, callbacks, ct);
         if (problem is not null) return (null, problem);
 
         var result = await launcher.LaunchAsync(request!, CallerContext.For(http.HttpContext, key), ct);

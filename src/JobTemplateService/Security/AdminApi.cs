@@ -9,6 +9,10 @@ internal static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
+        // Without authentication anyone could mint keys: no admin API in that mode.
+        // Read from configuration, not the options: mapping must not run their validation (startup reports it).
+        if (new SecurityOptions { Mode = app.ServiceProvider.GetRequiredService<IConfiguration>()["Security:Mode"] ?? "ApiKeys" }.AuthenticationDisabled)
+            return app;
         var keys = app.MapGroup("/v1/admin/api-keys").WithTags("Admin").RequireAuthorization(Scopes.Admin)
             .RequireRateLimiting(SecurityRegistration.RateLimitPolicy);
         keys.MapPost("/", CreateApiKey).WithName(nameof(CreateApiKey))
@@ -25,9 +29,9 @@ internal static class AdminApi
         if (errors.Count > 0) return Problems.Validation(errors);
         try
         {
-            var (record, key) = await keys.CreateAsync(request.Name!, request.Scopes!, ct, request.Templates);
-            return TypedResults.Created($"/v1/admin/api-keys/{record.Name}", new NewApiKey(record.Name, record.Prefix, record.Scopes, record.CreatedAt, key)
-                { Templates = record.Templates });
+            var (record, key) = await keys.CreateAsync(request.Name!, request.Scopes!, ct, request.Templates, request.OwnRunsOnly);
+            return TypedResults.Created($"/v1/admin/api-keys/{record.Name}",
+                new NewApiKey(record.Name, record.Prefix, record.Scopes, record.OwnRunsOnly, record.CreatedAt, key) { Templates = record.Templates });
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -43,11 +47,14 @@ internal static class AdminApi
         await keys.RevokeAsync(name, ct) ? TypedResults.NoContent() : Problems.NotFound("active API key", name);
 }
 
-/// <summary>templates: pattern-name globs and tag:&lt;tag&gt; the key may launch; absent or empty: every template.</summary>
-public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes, string[]? Templates = null);
+/// <summary>
+/// templates: pattern-name globs and tag:&lt;tag&gt; the key may launch; absent or empty: every template.
+/// own-runs-only: the key sees, cancels and reads only the runs it launched.
+/// </summary>
+public sealed record CreateApiKeyRequest(string? Name, string[]? Scopes, string[]? Templates = null, bool OwnRunsOnly = false);
 
 /// <summary>A new key. Store it now: only its hash is kept.</summary>
-public sealed record NewApiKey(string Name, string Prefix, IReadOnlyList<string> Scopes, DateTime CreatedAt, string Key)
+public sealed record NewApiKey(string Name, string Prefix, IReadOnlyList<string> Scopes, bool OwnRunsOnly, DateTime CreatedAt, string Key)
 {
     public IReadOnlyList<string> Templates { get; init; } = [];
 }

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Security.Claims;
-using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -17,18 +15,23 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
 {
     public const string SchemeName = "ApiKey";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    /// <summary>The key a request carries, if any.</summary>
+    public static string? PresentedKey(HttpRequest request)
     {
-        if (security.Value.AuthenticationDisabled) return Success(null, Scopes.All, []);
-
-        var key = Request.Headers["X-API-Key"].FirstOrDefault();
-        var authorization = Request.Headers.Authorization.FirstOrDefault();
+        var key = request.Headers["X-API-Key"].FirstOrDefault();
+        var authorization = request.Headers.Authorization.FirstOrDefault();
         if (key is null && authorization?.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) == true)
             key = authorization["Bearer ".Length..].Trim();
-        if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
+        return string.IsNullOrEmpty(key) ? null : key;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (security.Value.AuthenticationDisabled) return Success(new ApiKeyIdentity(null, Scopes.All, OwnRunsOnly: false));
+        if (PresentedKey(Request) is not { } key) return AuthenticateResult.NoResult();
 
         var identity = await validator.ValidateAsync(key, Context.RequestAborted);
-        return identity is null ? AuthenticateResult.Fail("Invalid or revoked API key.") : Success(identity.Name, identity.Scopes, identity.Templates);
+        return identity is null ? AuthenticateResult.Fail("Invalid or revoked API key.") : Success(identity);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -38,47 +41,19 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         return Task.CompletedTask;
     }
 
-    private static AuthenticateResult Success(string? name, IEnumerable<string> scopes, IEnumerable<string> templates)
+    private static AuthenticateResult Success(ApiKeyIdentity identity)
     {
-        var claims = scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
-        claims.AddRange(templates.Select(t => new Claim(TemplateLimits.ClaimType, t)));
-        if (name is not null) claims.Add(new Claim(ClaimTypes.Name, name));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, name is null ? null : SchemeName));
+        var claims = identity.Scopes.Select(s => new Claim(Scopes.ClaimType, s)).ToList();
+        claims.AddRange(identity.Templates.Select(t => new Claim(TemplateLimits.ClaimType, t)));
+        if (identity.Name is not null) claims.Add(new Claim(ClaimTypes.Name, identity.Name));
+        if (identity.OwnRunsOnly) claims.Add(new Claim(Scopes.OwnRunsOnlyClaim, "true"));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, identity.Name is null ? null : SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 }
 
-internal sealed record ApiKeyIdentity(string Name, IReadOnlyList<string> Scopes)
+/// <summary>A validated key: its name (none when authentication is off), scopes, template limits and run visibility.</summary>
+internal sealed record ApiKeyIdentity(string? Name, IReadOnlyList<string> Scopes, bool OwnRunsOnly)
 {
     public IReadOnlyList<string> Templates { get; init; } = [];
-}
-
-/// <summary>
-/// Checks keys against the database (or the bootstrap key from configuration), remembering a
-/// result for Security:KeyCacheDuration so a busy caller costs one lookup per period, not per request.
-/// </summary>
-internal sealed class ApiKeyValidator(ApiKeyRepository keys, IOptions<SecurityOptions> options, TimeProvider time)
-{
-    public const string BootstrapName = "bootstrap-admin";
-    private readonly ConcurrentDictionary<string, (ApiKeyIdentity? Identity, DateTimeOffset Until)> cache = new();
-
-    public async Task<ApiKeyIdentity?> ValidateAsync(string key, CancellationToken ct)
-    {
-        var hash = ApiKeyRepository.Hash(key);
-        if (options.Value.BootstrapAdminKey is { Length: > 0 } bootstrap
-            && CryptographicOperations.FixedTimeEquals(hash, ApiKeyRepository.Hash(bootstrap)))
-        {
-            return new ApiKeyIdentity(BootstrapName, Scopes.All);
-        }
-
-        var cacheKey = Convert.ToHexString(hash);
-        var now = time.GetUtcNow();
-        if (cache.TryGetValue(cacheKey, out var cached) && cached.Until > now) return cached.Identity;
-
-        var record = await keys.FindValidAsync(key, ct);
-        var identity = record is null ? null : new ApiKeyIdentity(record.Name, record.Scopes) { Templates = record.Templates };
-        if (cache.Count > 10_000) cache.Clear();
-        cache[cacheKey] = (identity, now + options.Value.KeyCacheDuration);
-        return identity;
-    }
 }

@@ -12,7 +12,7 @@ namespace JobTemplateService.Security;
 internal static partial class ApiKeyCommands
 {
     public const string Usage = """
-        usage: JobTemplateService keys create NAME [--scopes launch,read,admin] [--templates "http-to-*,tag:finance"]
+        usage: JobTemplateService keys create NAME [--scopes launch,read,admin] [--templates "http-to-*,tag:finance"] [--own-runs-only]
                JobTemplateService keys list
                JobTemplateService keys revoke NAME
         """;
@@ -36,16 +36,18 @@ internal static partial class ApiKeyCommands
                     await output.WriteLineAsync(string.Join(" ", errors.SelectMany(e => e.Value)));
                     return 2;
                 }
-                var (record, key) = await keys.CreateAsync(name, scopes, ct, templates);
+                var (record, key) = await keys.CreateAsync(name, scopes, ct, templates, args.Contains("--own-runs-only"));
                 await output.WriteLineAsync($"Created API key '{record.Name}' with scopes {string.Join(",", record.Scopes)}" +
-                    (record.Templates.Length > 0 ? $", limited to templates {string.Join(",", record.Templates)}." : "."));
+                    (record.Templates.Length > 0 ? $", limited to templates {string.Join(",", record.Templates)}" : "") +
+                    (record.OwnRunsOnly ? " (own runs only)." : "."));
                 await output.WriteLineAsync("Store it now; it is not shown again:");
                 await output.WriteLineAsync(key);
                 return 0;
             case "list":
                 foreach (var k in await keys.ListAsync(ct))
                 {
-                    await output.WriteLineAsync($"{k.Name,-24} jts_{k.Prefix}_…  {string.Join(",", k.Scopes),-18} created {k.CreatedAt:u}" +
+                    await output.WriteLineAsync($"{k.Name,-24} jts_{k.Prefix}_…  {string.Join(",", k.Scopes),-18}" +
+                        $"{(k.OwnRunsOnly ? " own runs only" : ""),-15} created {k.CreatedAt:u}" +
                         (k.RevokedAt is { } revokedAt ? $"  REVOKED {revokedAt:u}" : k.LastUsedAt is { } used ? $"  last used {used:u}" : ""));
                 }
                 return 0;

@@ -8,8 +8,16 @@ internal static class SecretMasker
 {
     public const string Mask = "******";
 
-    private static readonly string[] SecretFragments = ["password", "passwd", "secret", "token", "credential", "apikey", "privatekey"];
-    private static readonly HashSet<string> SecretWords = new(StringComparer.OrdinalIgnoreCase) { "key", "pwd", "pass" };
+    // A line of a multi-line secret shorter than this carries too little to hide, and masking it would mangle ordinary output.
+    private const int MinMaskedLine = 4;
+
+    private static readonly string[] SecretFragments =
+    [
+        "password", "passwd", "passphrase", "secret", "token", "credential", "apikey", "private", "connectionstring", "cookie",
+        "session", "signature", "authorization", "bearer", "jwt",
+    ];
+
+    private static readonly HashSet<string> SecretWords = new(StringComparer.OrdinalIgnoreCase) { "key", "pwd", "pass", "auth", "oauth", "dsn", "sas" };
 
     public static bool IsSecret(string key, IReadOnlyCollection<string> declaredSecrets) =>
         declaredSecrets.Contains(key, StringComparer.OrdinalIgnoreCase) || LooksSecret(key);
@@ -23,6 +31,20 @@ internal static class SecretMasker
 
     public static IReadOnlyDictionary<string, string> MaskValues(IReadOnlyDictionary<string, string> values, IReadOnlyCollection<string> declaredSecrets) =>
         values.ToDictionary(p => p.Key, p => IsSecret(p.Key, declaredSecrets) ? Mask : p.Value, StringComparer.Ordinal);
+
+    /// <summary>
+    /// What to replace in output that may echo the secret values: each value, and each line of a
+    /// multi-line value (output is read line by line, so a PEM key never appears whole), longest first.
+    /// </summary>
+    public static IReadOnlyList<string> Needles(IEnumerable<string> secretValues) => secretValues
+        .SelectMany(v => v.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length >= MinMaskedLine).Prepend(v))
+        .Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(v => v.Length).ToList();
+
+    public static string Redact(string text, IReadOnlyList<string> needles)
+    {
+        foreach (var needle in needles) text = text.Replace(needle, Mask, StringComparison.Ordinal);
+        return text;
+    }
 
     /// <summary>Splits API_KEY, apiKey, api-key and api.key into words.</summary>
     private static IEnumerable<string> Words(string key)

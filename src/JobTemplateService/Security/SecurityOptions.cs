@@ -19,6 +19,14 @@ internal sealed class SecurityOptions
 
     public int Burst { get; set; } = 100;
 
+    /// <summary>Requests per second (Burst on top) each client address may make without a valid key, counted before any key is looked up.</summary>
+    public int UnauthenticatedRequestsPerSecond { get; set; } = 10;
+
+    public int UnauthenticatedBurst { get; set; } = 20;
+
+    /// <summary>Lets Mode=None listen on addresses other than loopback (behind a proxy that authenticates, say).</summary>
+    public bool AllowNoNetworkAuth { get; set; }
+
     public bool AuthenticationDisabled => string.Equals(Mode, "None", StringComparison.OrdinalIgnoreCase);
 }
 
@@ -29,6 +37,9 @@ internal static class Scopes
     public const string Read = "read";
     public const string Admin = "admin";
     public const string ClaimType = "scope";
+
+    /// <summary>Present (value "true") on keys limited to the runs they launched.</summary>
+    public const string OwnRunsOnlyClaim = "own-runs-only";
 
     public static readonly string[] All = [Launch, Read, Admin];
 }

@@ -1,7 +1,7 @@
 using System.Threading.RateLimiting;
 using JobTemplateService.Common;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -18,11 +18,24 @@ internal static class SecurityRegistration
                 "appsettings.json Security:Mode: must be ApiKeys or None (or set the environment variable Security__Mode)")
             .Validate(o => o.BootstrapAdminKey is null || o.BootstrapAdminKey.Length >= 24,
                 "appsettings.json Security:BootstrapAdminKey: must be at least 24 characters (or set the environment variable Security__BootstrapAdminKey)")
-            .Validate(o => o.RequestsPerSecond > 0 && o.Burst > 0,
+            .Validate(o => o.RequestsPerSecond > 0 && o.Burst > 0 && o.UnauthenticatedRequestsPerSecond > 0 && o.UnauthenticatedBurst > 0,
                 "appsettings.json Security:RequestsPerSecond/Burst: must be positive (or set the environment variable Security__RequestsPerSecond)")
+            .Validate<IConfiguration>((o, configuration) => !o.AuthenticationDisabled || o.AllowNoNetworkAuth
+                    || ListeningAddresses.AllLoopback(ListeningAddresses.Configured(configuration)),
+                "appsettings.json Security:Mode: None turns authentication off and is for a local demo, so every listening address " +
+                "must be loopback (--urls http://127.0.0.1:8888); use Security:Mode=ApiKeys, or set Security:AllowNoNetworkAuth=true " +
+                "when something in front of the service authenticates (or set the environment variable Security__Mode)")
             .ValidateOnStart();
+        // Without authentication, a page on any site could reach a local demo through DNS rebinding: answer only localhost names.
+        services.AddOptions<HostFilteringOptions>().PostConfigure<IOptions<SecurityOptions>>((hosts, security) =>
+        {
+            if (!security.Value.AuthenticationDisabled || hosts.AllowedHosts.Any(h => h != "*")) return;
+            hosts.AllowedHosts = ["localhost", "127.0.0.1", "[::1]"];
+            hosts.IncludeFailureMessage = false;
+        });
         services.AddSingleton<ApiKeyRepository>();
         services.AddSingleton<ApiKeyValidator>();
+        services.AddSingleton<UnauthenticatedLimiter>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
@@ -43,20 +56,9 @@ internal static class SecurityRegistration
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1), QueueLimit = 0, AutoReplenishment = true,
                 });
             });
-            o.OnRejected = async (context, ct) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var delay) ? delay : TimeSpan.FromSeconds(1);
-                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests, Type = Problems.TypePrefix + "rate-limited",
-                        Title = "Too many requests.", Detail = "This API key sent more requests than it may; retry after Retry-After seconds.",
-                    },
-                });
-            };
+            o.OnRejected = (context, _) => RateLimited.WriteAsync(context.HttpContext,
+                context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var delay) ? delay : TimeSpan.FromSeconds(1),
+                "This API key sent more requests than it may; retry after Retry-After seconds.");
         });
         return services;
     }

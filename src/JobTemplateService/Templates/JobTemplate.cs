@@ -22,6 +22,7 @@ internal sealed record JobTemplate
     public string[] RequiredParameters { get; init; } = [];
     public string[] OverridableParameters { get; init; } = [];
     public string[] SecretParameters { get; init; } = [];
+    public string[] AllowedEnvironmentNames { get; init; } = [];
     /// <summary>The max wait in effect: the template's, else 4 hours for a batch template and none (null) for a streaming one.</summary>
     public TimeSpan? MaxWait { get; init; }
     public int? MaxConcurrentInstances { get; init; }
@@ -55,6 +56,19 @@ internal sealed record JobTemplate
         AddColumn(merged, SourceConnectionInfo, "source_connection_info");
         AddColumn(merged, DestinationConnectionInfo, "destination_connection_info");
         return merged.Select(p => (p.Key, p.Value.Value, p.Value.Column)).ToList();
+    }
+
+    /// <summary>Every key of the four jsonb columns, with its column (a key in two columns appears twice).</summary>
+    public IEnumerable<(string Key, string Column)> StaticKeys()
+    {
+        foreach (var (json, column) in new[] { (SourceRuntimeParameters, "source_runtime_parameters"),
+                     (DestinationRuntimeParameters, "destination_runtime_parameters"), (SourceConnectionInfo, "source_connection_info"),
+                     (DestinationConnectionInfo, "destination_connection_info") })
+        {
+            var merged = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+            AddColumn(merged, json, column);
+            foreach (var key in merged.Keys) yield return (key, column);
+        }
     }
 
     private static void AddColumn(Dictionary<string, (string, string)> merged, string? json, string column)

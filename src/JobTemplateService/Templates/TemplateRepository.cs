@@ -14,7 +14,7 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
                t.destination_runtime_parameters::text AS destination_runtime_parameters,
                t.source_connection_info::text AS source_connection_info,
                t.destination_connection_info::text AS destination_connection_info,
-               t.required_parameters, t.overridable_parameters,
+               t.required_parameters, t.overridable_parameters, t.allowed_environment_names,
                coalesce(t.max_wait, CASE WHEN t.kind = 'batch' THEN interval '4 hours' END) AS max_wait,
                t.max_concurrent_instances, t.description, t.kind, t.min_input_records, t.min_output_records,
                t.max_error_records, t.max_error_ratio, t.stall_after, t.stall_action,

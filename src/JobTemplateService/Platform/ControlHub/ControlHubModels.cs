@@ -81,7 +81,8 @@ internal sealed class ControlHubException(int statusCode, string? code, string m
     public string? Code { get; } = code;
     public string PlatformMessage { get; } = message;
 
-    public bool IsClientError => StatusCode is >= 400 and < 500 and not 408 and not 429;
+    // A redirect the service refused to follow: Control Hub did nothing, as with a 4xx.
+    public bool IsClientError => StatusCode is >= 400 and < 500 and not 408 and not 429 || Code == OrgMovedHandler.RefusedCode;
 }
 
 internal static class ControlHubJson

@@ -58,4 +58,10 @@ internal sealed class ControlHubClientOptions
 
     /// <summary>After the login service failed to name the Control Hub URL, how long before asking again.</summary>
     public TimeSpan LoginRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Hosts (or *.suffix), comma-separated, a 308 "organization moved" may lead to over https; default: the configured host's parent domain.</summary>
+    public string? AllowedRedirectHosts { get; set; }
+
+    public IReadOnlyList<string> RedirectHosts() =>
+        (AllowedRedirectHosts ?? "").Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

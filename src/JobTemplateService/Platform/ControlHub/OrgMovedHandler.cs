@@ -1,12 +1,17 @@
+using Microsoft.Extensions.Options;
+
 namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>
 /// Control Hub answers 308 with a Location when an organization moved to another base URL.
 /// Re-send the same request there (method and body kept) and remember the new base for every
-/// later call, as StreamSets' own Java client does.
+/// later call, as StreamSets' own Java client does — only where <see cref="ControlHubRedirects"/>
+/// allows, since the re-sent request carries the credential.
 /// </summary>
-internal sealed class OrgMovedHandler(ControlHubSite site, ILogger<OrgMovedHandler> logger) : DelegatingHandler
+internal sealed class OrgMovedHandler(ControlHubSite site, IOptions<ControlHubClientOptions> options, ILogger<OrgMovedHandler> logger)
+    : DelegatingHandler
 {
+    public const string RefusedCode = "CONTROL_HUB_REDIRECT_REFUSED";
     private const int MaxHops = 3;
     private volatile Uri? movedBase;
 
@@ -30,6 +35,14 @@ internal sealed class OrgMovedHandler(ControlHubSite site, ILogger<OrgMovedHandl
             }
 
             var target = new Uri(request.RequestUri!, location);
+            if (ControlHubRedirects.Refusal(configuredBase, target, options.Value.RedirectHosts()) is { } refusal)
+            {
+                response.Dispose();
+                logger.LogWarning("Control Hub answered 308 to {Target}; not followed: {Reason}", target.GetLeftPart(UriPartial.Authority), refusal);
+                throw new ControlHubException(308, RefusedCode, $"Control Hub answered 308 (organization moved) with a redirect to " +
+                    $"{target.GetLeftPart(UriPartial.Authority)}, which is not followed: {refusal}. If the organization really moved, " +
+                    "set url in platform.ini [streamsets] to its new address, or allow the host in ControlHubClient:AllowedRedirectHosts.");
+            }
             Remember(request.RequestUri!, target, configuredBase);
             response.Dispose();
             request = Copy(request, target, body);

@@ -19,10 +19,8 @@ internal sealed class KubernetesJobCreator(KubernetesJobClient client, IOptions<
         var o = options.Value;
         if (!o.Specs.TryGetValue(request.PlatformTemplateId, out var spec))
             throw Rejected("KUBERNETES_UNKNOWN_JOB_SPEC", $"No job spec named '{request.PlatformTemplateId}' in platform.ini [kubernetes].");
-        var refused = request.Instances.SelectMany(i => i.Parameters.Keys).Distinct().Order(StringComparer.Ordinal)
-            .Select(k => (Key: k, Problem: JobEnvironmentNames.Problem(k))).Where(p => p.Problem is not null).ToList();
-        if (refused.Count > 0)
-            throw Rejected("KUBERNETES_PARAMETER_NAME", string.Join(" ", refused.Select(p => $"Parameter '{p.Key}' {p.Problem}.")));
+        // Launches check names first (422); this guards every other way an instance can start.
+        if (request.RefusedNames() is { Count: > 0 } refused) throw Rejected("KUBERNETES_PARAMETER_NAME", string.Join(" ", refused));
 
         var ns = o.NamespaceOf(spec);
         var created = new List<string>();

@@ -23,8 +23,7 @@ internal sealed class KubernetesLogCopier(KubernetesJobClient client, LocalLogWr
         try
         {
             var text = await client.ReadPodLogAsync(ns, podName, Math.Max(local.Value.MaxLogLinesPerInstance, 1), MaxBytes, ct);
-            foreach (var secret in await SecretValuesAsync(job, ct))
-                text = text.Replace(secret, SecretMasker.Mask, StringComparison.Ordinal);
+            text = SecretMasker.Redact(text, SecretMasker.Needles(await SecretValuesAsync(job, ct)));
             var lines = text.Split('\n');
             var count = lines.Length > 0 && lines[^1].Length == 0 ? lines.Length - 1 : lines.Length;
             var now = DateTime.UtcNow;

@@ -20,6 +20,10 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
 
     private readonly ConcurrentDictionary<string, LocalJob> jobs = new();
     private readonly SemaphoreSlim slots = new(Math.Max(options.Value.MaxConcurrentProcesses, 1));
+    // Validated at startup (LocalPlatformValidator); resolved once.
+    private readonly Lazy<JobAccount?> account = new(() => JobAccount.Resolve(options.Value, JobAccount.ServiceIsRoot, out _));
+
+    public JobAccount? Account => account.Value;
 
     public string Name => PlatformNames.Local;
     public bool IsConfigured => options.Value.Commands.Count > 0;
@@ -35,17 +39,19 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
             throw new PlatformRejectedException(Name, "LOCAL_UNKNOWN_COMMAND",
                 $"No command named '{request.PlatformTemplateId}' in platform.ini [local].");
         }
+        // Launches check names first (422); this guards every other way an instance can start.
+        if (request.RefusedNames() is { Count: > 0 } refused) throw new PlatformRejectedException(Name, "LOCAL_PARAMETER_NAME", string.Join(" ", refused));
         // LocalPlatform:Timeout caps a batch job; a streaming one runs until it is stopped, or its own max wait.
         var timeout = request.Streaming ? request.MaxWait
             : request.MaxWait is { } wait && wait < options.Value.Timeout ? wait : options.Value.Timeout;
         var started = new List<StartedJob>();
         foreach (var instance in request.Instances)
         {
-            var secrets = instance.Parameters.Where(p => SecretMasker.IsSecret(p.Key, request.SecretParameters) && p.Value.Length > 0)
-                .Select(p => p.Value).ToList();
+            var secrets = SecretMasker.Needles(instance.Parameters.Where(p => SecretMasker.IsSecret(p.Key, request.SecretParameters)).Select(p => p.Value));
             var jobId = $"local:{instance.InstanceId}";
-            var process = new LocalProcess(jobId, instance.InstanceId, command, options.Value.WorkingDirectory,
-                Environment(request.RunId, instance), secrets, logs.Write, request.Streaming);
+            var jobAccount = account.Value ?? throw new PlatformRejectedException(Name, "LOCAL_ACCOUNT", "No account to run local jobs as.");
+            var process = new LocalProcess(jobId, instance.InstanceId, command, options.Value.WorkingDirectory, jobAccount,
+                Environment(request.RunId, instance, jobAccount), secrets, logs.Write, request.Streaming);
             var job = new LocalJob(process, request.RunId, instance.LeaseGeneration, $"{request.PlatformTemplateId} #{instance.Index + 1}",
                 request.PlatformTemplateId, timeout, request.Streaming, active.Hold([instance.InstanceId]));
             jobs[jobId] = job;
@@ -128,13 +134,14 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
     }
 
     /// <summary>Only what the job needs: a minimal environment plus its parameters (the service's own secrets stay out).</summary>
-    private static Dictionary<string, string> Environment(Guid runId, StartInstance instance)
+    private static Dictionary<string, string> Environment(Guid runId, StartInstance instance, JobAccount jobAccount)
     {
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in new[] { "PATH", "HOME", "LANG", "TZ", "TMPDIR" })
         {
             if (System.Environment.GetEnvironmentVariable(name) is { } value) environment[name] = value;
         }
+        if (jobAccount.Switches) environment["HOME"] = jobAccount.Home ?? "/";
         foreach (var (key, value) in instance.Parameters) environment[key] = value;
         environment["JTS_RUN_ID"] = runId.ToString();
         environment["JTS_INSTANCE_ID"] = instance.InstanceId.ToString();

@@ -17,4 +17,10 @@ internal sealed class LocalPlatformOptions
 
     /// <summary>A streaming job asked to stop (SIGTERM) is killed when it is still running after this.</summary>
     public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The unprivileged user local jobs run as when the service runs as root (name or uid).</summary>
+    public string? RunAsUser { get; set; }
+
+    /// <summary>Lets a service running as root run local jobs as root (RunAsUser unset or root).</summary>
+    public bool AllowRoot { get; set; }
 }

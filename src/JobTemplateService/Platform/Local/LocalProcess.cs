@@ -4,13 +4,14 @@ using JobTemplateService.Security;
 namespace JobTemplateService.Platform.Local;
 
 /// <summary>
-/// One local job: `/bin/sh -c COMMAND` with the merged parameters as environment variables,
-/// stdout and stderr read line by line (secret values masked before anything is kept), each metrics
-/// line taken as the counts so far (the last one is final; a malformed one is ignored with a warning
-/// line in the job's log), and the whole process tree killed on cancel, timeout or shutdown.
+/// One local job: `/bin/sh -c COMMAND` (as the job account, see <see cref="JobAccount"/>) with the
+/// merged parameters as environment variables, stdout and stderr read line by line (secret values
+/// masked before anything is kept), each metrics line taken as the counts so far (the last one is
+/// final; a malformed one is ignored with a warning line in the job's log), and the whole process
+/// tree killed on cancel, timeout or shutdown.
 /// </summary>
-internal sealed class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory,
-    IReadOnlyDictionary<string, string> environment, IReadOnlyCollection<string> secretValues, Action<LogLine> log,
+internal sealed class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory, JobAccount account,
+    IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> secretValues, Action<LogLine> log,
     bool streaming = false)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,7 +41,11 @@ internal sealed class LocalProcess(string jobId, Guid instanceId, string command
         // In its own session (setsid), the job and everything it starts form one process group,
         // which can be killed as a whole — even processes it left behind when its shell exited.
         var grouped = File.Exists(Setsid);
-        var info = new ProcessStartInfo(grouped ? Setsid : "/bin/sh")
+        // A streaming job is stopped with SIGTERM to its group. Its shell catches it (and so only waits
+        // for the job), so the job's own way of ending decides the exit code; a trap does not carry into
+        // the job the way an ignored signal would, so the job can still trap TERM itself.
+        var argv = account.Command(streaming ? "trap : TERM; " + command : command);
+        var info = new ProcessStartInfo(grouped ? Setsid : argv[0])
         {
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
             RedirectStandardOutput = true,
@@ -48,12 +53,7 @@ internal sealed class LocalProcess(string jobId, Guid instanceId, string command
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (grouped) info.ArgumentList.Add("/bin/sh");
-        info.ArgumentList.Add("-c");
-        // A streaming job is stopped with SIGTERM to its group. Its shell catches it (and so only waits
-        // for the job), so the job's own way of ending decides the exit code; a trap does not carry into
-        // the job the way an ignored signal would, so the job can still trap TERM itself.
-        info.ArgumentList.Add(streaming ? "trap : TERM; " + command : command);
+        foreach (var argument in grouped ? argv : argv.Skip(1)) info.ArgumentList.Add(argument);
         info.Environment.Clear(); // only what the job is given: the service's own secrets stay out
         foreach (var (name, value) in environment) info.Environment[name] = value;
         process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -140,7 +140,7 @@ internal sealed class LocalProcess(string jobId, Guid instanceId, string command
     private void Line(string stream, string? text)
     {
         if (text is null) return;
-        foreach (var secret in secretValues) text = text.Replace(secret, SecretMasker.Mask, StringComparison.Ordinal);
+        text = SecretMasker.Redact(text, secretValues);
         if (stream == "stderr" && text.Trim().Length > 0) LastErrorLine = text.Length > 500 ? text[..500] : text;
         var number = Interlocked.Increment(ref lineNumber);
         log(new LogLine(InstanceId, number, stream, DateTime.UtcNow, text.Length > 4000 ? text[..4000] : text));

@@ -73,6 +73,22 @@ internal sealed class LocalSupervisor(LocalPlatform platform, LiveMetricsReposit
         }
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (platform.IsConfigured && platform.Account is { Switches: false } self)
+        {
+            // Jobs share the service's uid: without this they could read /proc/<service pid>/environ.
+            _ = SetDumpable(4 /* PR_SET_DUMPABLE */, 0);
+            logger.LogWarning("Local jobs run as the service's own user '{User}' (the service is not root): they can read every file this user " +
+                "can. Run the service as a dedicated user, keep database.ini and platform.ini out of the jobs' reach, or run it as root " +
+                "with LocalPlatform:RunAsUser", self.Name);
+        }
+        return base.StartAsync(cancellationToken);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "prctl")]
+    private static extern int SetDumpable(int option, ulong value);
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
