@@ -121,7 +121,7 @@ public sealed class ControlHubCriteriaAndStallTests
 
     private static async Task<TestApp> StartAsync(JobScript script, string options)
     {
-        var app = await TestApp.StartAsync();
+        var app = await TestApp.StartAsync(CallbackReceiver.AllowLoopback); // the stall callback's receiver is local
         await app.Database.ExampleTemplateAsync();
         await app.Database.TemplateOptionsAsync(options);
         app.ControlHub.DefaultScript = script;
