@@ -96,7 +96,16 @@ internal sealed class LocalSupervisor(LocalPlatform platform, LiveMetricsReposit
         foreach (var job in running) job.Process.Kill("shutdown");
         if (running.Count == 0) return;
         logger.LogWarning("Stopping: killed {Count} local process(es); they end FAILED", running.Count);
-        // Wait until their completions are recorded, before the heartbeat hands the leases back.
-        await Task.WhenAny(Task.WhenAll(running.Select(j => j.Recorded.Task)), Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
+        // Wait until their completions are recorded, before the heartbeat hands the leases back: as long as
+        // the host's shutdown allows (HostOptions.ShutdownTimeout), not a fixed time that a busy machine can
+        // overrun. What is not recorded by then is recorded by a peer once its lease is handed back.
+        try
+        {
+            await Task.WhenAll(running.Select(j => j.Recorded.Task)).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Stopping: the shutdown timeout passed before every killed local process was recorded");
+        }
     }
 }
