@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The benchmarks, in one command:  bench/run.sh            (the full run, about 15 minutes; writes bench/RESULTS.md)
+# The benchmarks, in one command:  bench/run.sh            (the full run, about 30 minutes; writes bench/RESULTS.md)
 #                                  bench/run.sh --smoke    (every scenario at a tiny size, for CI; writes bench/results/smoke.md)
 #                                  bench/run.sh [--smoke] [--only launch,queries] [--repetitions N]
-#                                      (some scenarios only: launch, monitor, queries, startup, console; another number of repetitions)
+#                                      (some scenarios only: launch, monitor, queries, series, stops, startup, console; another number of repetitions)
 # Builds the service and the benchmarks in Release, starts a throwaway PostgreSQL with the service's schema,
-# runs every scenario (launch against the floor, monitor scale, queries, start-up, the console) and writes the report.
+# runs every scenario (launch against the floor, monitor scale, queries, snapshot series, stops, start-up, the console) and writes the report.
 # Measure on an otherwise idle machine: the report records the load average before and after.
 # Logs of the last run (service processes, PostgreSQL) are kept in bench/results/last-run/.
 # BENCH_PG_STATS=1 also keeps the statements PostgreSQL spent most time on (pg_stat_statements), for profiling.

@@ -293,8 +293,10 @@ service_env=(
     "Security__Mode=$security_mode"
     "Callbacks__AllowedNetworks=${Callbacks__AllowedNetworks:-127.0.0.0/8,::1/128}" # a local demo's receivers are local
     "Monitor__PollInterval=${Monitor__PollInterval:-00:00:02}"
+    "Metrics__SnapshotInterval=${Metrics__SnapshotInterval:-00:00:05}"
     "LocalPlatform__WorkingDirectory=$job_dir"
     "local__csv_filter=sh $(quote "$demo_dir/jobs/csv_filter.sh")"
+    "local__weather_replay=sh $(quote "$demo_dir/jobs/weather_replay.sh")"
 )
 service_env+=("${database_env[@]}" "${job_env[@]}")
 
@@ -304,7 +306,7 @@ if [ $seed = 1 ]; then
     env "${service_env[@]}" JTS_DEMO_INPUT_FILE="$demo_dir/data/weather.csv" JTS_DEMO_OUTPUT_DIR="$output_dir" \
         dotnet "$app/JobTemplateService.dll" templates apply "$root/demo/templates.yaml" >"$state_dir/templates-apply.log" 2>&1 \
         || { cat "$state_dir/templates-apply.log" >&2; die "applying demo/templates.yaml failed (see above)"; }
-    say "Applied demo/templates.yaml: csv -> csv runs demo/jobs/csv_filter.sh (local platform)."
+    say "Applied demo/templates.yaml: csv -> csv runs demo/jobs/csv_filter.sh; csv -> replay and csv -> stream run demo/jobs/weather_replay.sh (local platform)."
 fi
 [ -f "$config_dir/platform.ini" ] && grep -qi '^\[streamsets\]' "$config_dir/platform.ini" \
     && say "platform.ini names Control Hub: its templates are served too."
@@ -357,6 +359,15 @@ It answers 202 with the run; set RUN to its "run-id" (also in the Location heade
   curl -sS$auth "$base/v1/runs/\$RUN"                     # the run, its instances and their metrics
   curl -sS$auth -H 'Accept: text/plain' "$base/v1/runs/\$RUN/instances/0/log"   # London's output
   curl -sS$auth -H 'Accept: text/csv' "$base/v1/metrics?user-run-id=$run_id"    # one metrics row per city
+
+A job to watch while it runs (about a minute; "target-type": "stream" replays until canceled):
+
+  curl -sS -X POST $base/v1/runs -H 'content-type: application/json'$auth \\
+    -d '{"user-id": "demo@example.com", "user-run-id": "$run_id-replay", "source-type": "csv", "target-type": "replay",
+         "runtime-parameters": [{"CITY": "London"}]}'
+  curl -sS$auth "$base/v1/runs/\$RUN"                     # live-metrics: the counts so far
+  curl -sS$auth "$base/v1/runs/\$RUN/instances/0/metrics" # snapshots, oldest first
+  curl -sS$auth -X POST "$base/v1/runs/\$RUN/cancel"       # a stream ends STOPPED
 
 The same body again returns the same run (idempotent); change user-run-id for a new one.
 "CITY": "Atlantis" is refused (422): the template's parameter contract lists the cities (GET $base/v1/templates).

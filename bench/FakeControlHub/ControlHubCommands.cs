@@ -6,9 +6,10 @@ public static partial class ControlHubApi
     private static IResult Stop(string id, bool force, JobStore store)
     {
         var now = store.Now;
+        var delay = force ? 0 : store.StopDelayMs();
         var status = store.Change(id, job =>
         {
-            StopAt(job, force, now);
+            StopAt(job, force, now + delay);
             return job.Status(now, store.Options.OrgId);
         });
         return status is null ? NotFound(id) : Results.Ok(status);
@@ -19,15 +20,20 @@ public static partial class ControlHubApi
     {
         var now = store.Now;
         if (ids.FirstOrDefault(id => store.Find(id) is null) is { } unknown) return NotFound(unknown);
-        foreach (var id in ids) store.Change(id, job => StopAt(job, force, now));
+        foreach (var id in ids)
+        {
+            var delay = force ? 0 : store.StopDelayMs();
+            store.Change(id, job => StopAt(job, force, now + delay));
+        }
         return Results.Ok(ids.Select(id => new { jobId = id }).ToList());
     }
 
-    private static object StopAt(FakeJob job, bool force, long now)
+    /// <summary>The job stops at <paramref name="at"/> (now, or later when a stop drains first); a force-stop ends a pending stop at once.</summary>
+    private static object StopAt(FakeJob job, bool force, long at)
     {
-        if (!job.IsFinished(now))
+        if (!job.IsFinished(at))
         {
-            job.StoppedAt ??= now;
+            job.StoppedAt = force && job.StoppedAt > at ? at : job.StoppedAt ?? at;
             job.ForceStopped |= force;
         }
         return job;

@@ -8,7 +8,7 @@ namespace FakeControlHub;
 public sealed record JobStatusJson(
     string Id, string JobId, string PipelineCommitId, int RunCount, string User, long StartTime, long FinishTime,
     string? ErrorMessage, string Color, string Status, string[] SdcIds, object[] ErrorInfos, string[] Warnings,
-    long InputRecordCount, long OutputRecordCount, long ErrorRecordCount);
+    long InputRecordCount, long OutputRecordCount, long ErrorRecordCount, long LastReportedMetricTime);
 
 public sealed record JobJson(
     string Id, string Name, string? Description, string Organization, string Creator, long CreateTime, bool JobDeleted,

@@ -59,8 +59,9 @@ public sealed class FakeJob
         var (status, color, finish, error) = At(now);
         var input = InputSoFar(now);
         var errors = ErrorCount(now);
+        // The counts so far and when they were reported (sch_models.JobStatus fields, as the SDK's fixture has them).
         return new JobStatusJson($"{Id}-status-1", Id, "commit-1", 1, "service@" + orgId, CreateTime + ActivationMs, finish, error,
-            color, status, [FakeIds.EngineId], [], [], input, input - errors, errors);
+            color, status, [FakeIds.EngineId], [], [], input, input - errors, errors, finish > 0 ? finish : now);
     }
 
     public JobJson Json(long now, string orgId) => new(Id, Name, null, orgId, "service@" + orgId, CreateTime, Deleted,

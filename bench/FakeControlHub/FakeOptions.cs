@@ -27,6 +27,9 @@ public sealed class FakeOptions
     public TimeSpan MinDuration { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>A stop (not a force-stop) takes effect after a uniformly random time up to this, as a real pipeline drains first.</summary>
+    public TimeSpan StopDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>Probability that a job ends INACTIVE_ERROR/RED instead of INACTIVE/GRAY.</summary>
     public double FailureRate { get; set; } = 0.1;
 

@@ -20,6 +20,9 @@ public sealed class JobStore(FakeOptions options, TimeProvider time)
 
     public long Now => time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>How long a stop asked for now takes to take effect: uniform up to <see cref="FakeOptions.StopDelay"/>.</summary>
+    public long StopDelayMs() => (long)(Draw() * options.StopDelay.TotalMilliseconds);
+
     /// <summary>A draw in [0, 1) from the fake's (optionally seeded) generator.</summary>
     public double Draw()
     {
@@ -85,7 +88,7 @@ public sealed class JobStore(FakeOptions options, TimeProvider time)
         }
         var orgId = options.OrgId;
         return new JobJson(id, options.TemplateName, null, orgId, "admin@" + orgId, 0, false, "Fake pipeline", FakeIds.PipelineId(orgId),
-            "v1", ["fake"], new JobStatusJson(id, id, "", 0, "", 0, 0, null, "GRAY", "INACTIVE", [], [], [], 0, 0, 0), 0,
+            "v1", ["fake"], new JobStatusJson(id, id, "", 0, "", 0, 0, null, "GRAY", "INACTIVE", [], [], [], 0, 0, 0, 0), 0,
             JsonSerializer.Serialize(parameters ?? []), true, "", [], [], "COLLECTOR", false, false);
     }
 

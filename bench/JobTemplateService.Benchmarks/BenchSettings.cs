@@ -5,7 +5,7 @@ internal sealed record BenchSettings(
     string AdminConnectionString, string TemplateDatabase, string ServiceDll, string HostDll, string Work, string Output,
     string? PostmasterPidFile, string Command, bool Smoke, BenchSizes Sizes, IReadOnlySet<string> Scenarios)
 {
-    public static readonly string[] AllScenarios = ["launch", "monitor", "queries", "startup", "console"];
+    public static readonly string[] AllScenarios = ["launch", "monitor", "queries", "series", "stops", "startup", "console"];
 
     /// <summary>Arguments: --smoke for tiny sizes; --only a,b to run some scenarios only; --repetitions N.</summary>
     public static BenchSettings FromEnvironment(string[] args)
@@ -34,7 +34,8 @@ internal sealed record BenchSettings(
 internal sealed record BenchSizes(
     int Repetitions, TimeSpan WarmUp, TimeSpan Measure, int[] Concurrency, int[] InstancesPerRequest,
     int MonitorInstances, int InstancesPerRun, TimeSpan MonitorMinDuration, TimeSpan MonitorMaxDuration, TimeSpan PollInterval,
-    int MetricsRows, int Runs, int QueryRequests, int StartupRepetitions, int ConsoleTemplates, int LogStreams, TimeSpan LogSeconds)
+    int MetricsRows, int Runs, int QueryRequests, int StartupRepetitions, int SnapshotRows, int SnapshotInstances, int StopSamples,
+    TimeSpan StopDelay, int ConsoleTemplates, int LogStreams, TimeSpan LogSeconds)
 {
     public const int StatusBatchSize = 100;
 
@@ -42,11 +43,13 @@ internal sealed record BenchSizes(
         Repetitions: 3, WarmUp: TimeSpan.FromSeconds(2), Measure: TimeSpan.FromSeconds(6), Concurrency: [1, 16, 64],
         InstancesPerRequest: [1, 10], MonitorInstances: 10_000, InstancesPerRun: 10, MonitorMinDuration: TimeSpan.FromSeconds(15),
         MonitorMaxDuration: TimeSpan.FromSeconds(75), PollInterval: TimeSpan.FromSeconds(2), MetricsRows: 1_000_000, Runs: 100_000,
-        QueryRequests: 2_000, StartupRepetitions: 5, ConsoleTemplates: 500, LogStreams: 200, LogSeconds: TimeSpan.FromSeconds(30));
+        QueryRequests: 2_000, StartupRepetitions: 5, SnapshotRows: 10_000_000, SnapshotInstances: 20_000, StopSamples: 40,
+        StopDelay: TimeSpan.FromSeconds(3), ConsoleTemplates: 500, LogStreams: 200, LogSeconds: TimeSpan.FromSeconds(30));
 
     public static readonly BenchSizes Smoke = new(
         Repetitions: 1, WarmUp: TimeSpan.FromMilliseconds(300), Measure: TimeSpan.FromSeconds(1), Concurrency: [1, 4],
         InstancesPerRequest: [1, 10], MonitorInstances: 100, InstancesPerRun: 10, MonitorMinDuration: TimeSpan.FromSeconds(2),
         MonitorMaxDuration: TimeSpan.FromSeconds(4), PollInterval: TimeSpan.FromSeconds(1), MetricsRows: 10_000, Runs: 1_000,
-        QueryRequests: 100, StartupRepetitions: 1, ConsoleTemplates: 20, LogStreams: 5, LogSeconds: TimeSpan.FromSeconds(3));
+        QueryRequests: 100, StartupRepetitions: 1, SnapshotRows: 20_000, SnapshotInstances: 40, StopSamples: 3,
+        StopDelay: TimeSpan.FromSeconds(1), ConsoleTemplates: 20, LogStreams: 5, LogSeconds: TimeSpan.FromSeconds(3));
 }

@@ -14,6 +14,8 @@ internal static class Driver
         report.Launch = await Attempt("launch", report, () => new LaunchScenario(settings, postgres, control).RunAsync());
         report.Monitor = await Attempt("monitor", report, () => new MonitorScenario(settings, postgres, control).RunAsync());
         report.Queries = await Attempt("queries", report, () => new QueryScenario(settings, postgres, control).RunAsync());
+        report.Series = await Attempt("series", report, () => new SeriesScenario(settings, postgres, control).RunAsync());
+        report.Stops = await Attempt("stops", report, () => new StopsScenario(settings, postgres, control).RunAsync());
         report.Startup = await Attempt("startup", report, () => new StartupScenario(settings, postgres, control).RunAsync());
         report.Console = await Attempt("console", report, () => new ConsoleScenario(settings, postgres, control).RunAsync());
 

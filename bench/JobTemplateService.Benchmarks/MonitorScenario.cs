@@ -6,8 +6,10 @@ namespace JobTemplateService.Benchmarks;
 /// <summary>
 /// Monitor scale: N instances in flight at once on the fake, finishing at uniformly random times
 /// between MinDuration and MaxDuration after they were created; the service runs as its own process
-/// with its monitor on. Measured: completion on the fake to the metrics row (job_run_metrics.recorded_at),
-/// the status calls of each poll cycle, and the process's CPU time and peak resident memory.
+/// with its monitor on and metric snapshots on at their most frequent (Metrics:SnapshotInterval = the
+/// poll interval: every poll of a running instance writes its counts and a snapshot). Measured:
+/// completion on the fake to the metrics row (job_run_metrics.recorded_at), the status calls of each
+/// poll cycle, the snapshots written, and the process's CPU time and peak resident memory.
 /// </summary>
 internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres, HttpClient control)
 {
@@ -21,7 +23,7 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
             Log.Info($"monitor rep {repetition}: {run.Recorded}/{run.Instances} recorded in {run.Wall.TotalSeconds:0} s; detection p50 " +
                      $"{run.DetectionMs.P50:0} p95 {run.DetectionMs.P95:0} p99 {run.DetectionMs.P99:0} ms; {run.Cycles.Count} poll cycles, status calls ≤ " +
                      $"{run.WorstCycleRatio:0.00} × bound, {run.IdsPerStatusCall:0} ids per call, {run.PollsPerInstanceInterval:0.00} polls per instance per interval; " +
-                     $"CPU {run.CpuCores * 100:0}% of a core; peak RSS {run.PeakRssBytes / 1048576.0:0} MB");
+                     $"CPU {run.CpuCores * 100:0}% of a core; peak RSS {run.PeakRssBytes / 1048576.0:0} MB; {run.Snapshots:N0} snapshots");
         }
         return runs;
     }
@@ -35,7 +37,7 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
         await MonitorSeed.SeedAsync(database, hub, sizes.MonitorInstances, sizes.InstancesPerRun);
 
         var environment = ServiceEnvironment.For(postgres, database, hub, fake, settings.Work, ServiceEnvironment.FreePort(),
-            monitor: true, sizes.PollInterval);
+            monitor: true, sizes.PollInterval, new Dictionary<string, string> { ["Metrics__SnapshotInterval"] = sizes.PollInterval.ToString("c") });
         await using var service = ServiceProcess.Start(settings.ServiceDll, [], environment,
             Path.Combine(settings.Work, $"monitor-service-{repetition}.log"));
         using var sampling = new CancellationTokenSource();
@@ -64,8 +66,9 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
             .Select(ms => (double)ms);
         var windows = PollWindows.From(samples, sizes.PollInterval, sizes.MonitorInstances, recordedAt);
         var cycles = CycleBound.From(hub.Cycles.Snapshot(), sizes.MonitorInstances, recordedAt);
+        var snapshots = await database.ScalarAsync<long>("SELECT count(*) FROM streamsets.instance_metric_snapshot");
         return new MonitorRun(sizes.MonitorInstances, (int)recorded, Percentiles.Of(detection), windows, cycles, hub.Calls.CallsSnapshot(),
-            hub.Calls.JobIds(Endpoints.Status), wall, atEnd.Cpu - atReady.Cpu, atEnd.PeakRssBytes);
+            hub.Calls.JobIds(Endpoints.Status), wall, atEnd.Cpu - atReady.Cpu, atEnd.PeakRssBytes, snapshots);
     }
 
     /// <summary>The fake's totals of status calls and the job ids they named, every 20 ms.</summary>
@@ -91,7 +94,7 @@ internal sealed class MonitorScenario(BenchSettings settings, Postgres postgres,
 internal sealed record MonitorRun(
     int Instances, int Recorded, Percentiles DetectionMs, IReadOnlyList<PollWindow> Windows, IReadOnlyList<CycleBound> Cycles,
     IReadOnlyDictionary<string, long> Calls,
-    long StatusJobIds, TimeSpan Wall, TimeSpan Cpu, long PeakRssBytes)
+    long StatusJobIds, TimeSpan Wall, TimeSpan Cpu, long PeakRssBytes, long Snapshots)
 {
     public double CpuCores => Cpu / Wall;
 

@@ -15,7 +15,9 @@ internal static class MonitorSection
                       $"together and finishing at uniformly random times {sizes.MonitorMinDuration.TotalSeconds:0}–{sizes.MonitorMaxDuration.TotalSeconds:0} s " +
                       $"later (≈ {sizes.MonitorInstances / window.TotalSeconds:0} completions/s; 10 % fail). One service process " +
                       $"(`dotnet JobTemplateService.dll`), Monitor:PollInterval {sizes.PollInterval.TotalSeconds:0} s, StatusBatchSize " +
-                      $"{BenchSizes.StatusBatchSize}, other monitor settings as shipped (ClaimBatchSize 500, MaxParallelism 8). Detection = " +
+                      $"{BenchSizes.StatusBatchSize}, other monitor settings as shipped (ClaimBatchSize 500, MaxParallelism 8), " +
+                      $"metric snapshots on with Metrics:SnapshotInterval {sizes.PollInterval.TotalSeconds:0} s (a snapshot per poll of each " +
+                      "running instance, from the counts in the bulk status: no extra platform call). Detection = " +
                       "job_run_metrics.recorded_at − the fake's finish time. The fake groups status calls into poll cycles: a cycle ends when " +
                       "a call names a job the cycle already asked about. A cycle's bound is the instances without a metrics row when it " +
                       $"began ÷ {BenchSizes.StatusBatchSize}, + 1. Polls per instance per interval count the job ids named in consecutive " +
@@ -37,6 +39,7 @@ internal static class MonitorSection
         Row(md, "cycles above their bound", runs, r => r.Cycles.Count(c => c.StatusCalls > c.Bound), "0");
         Row(md, "job ids per status call (mean)", runs, r => r.IdsPerStatusCall);
         Row(md, "polls per instance in flight per interval (mean)", runs, r => r.PollsPerInstanceInterval, "0.00");
+        Row(md, "metric snapshots written", runs, r => r.Snapshots, "0");
         Row(md, "bulk job reads (names, first poll only)", runs, r => Calls(r, Endpoints.BulkGet), "0");
         Row(md, "per-completion reads (job + history + record counts)", runs,
             r => Calls(r, Endpoints.Get) + Calls(r, Endpoints.History) + Calls(r, Endpoints.RecordCounts), "0");

@@ -50,7 +50,7 @@ internal sealed class QueryScenario(BenchSettings settings, Postgres postgres, H
     }
 
     /// <summary>One request at a time; every answer must be 200 with at least one row.</summary>
-    private static async Task<QueryRun> SequentialAsync(HttpClient client, Func<string> url, int count)
+    public static async Task<QueryRun> SequentialAsync(HttpClient client, Func<string> url, int count)
     {
         var latencies = new List<double>(count);
         long rows = 0;

@@ -12,6 +12,8 @@ internal sealed class Report(BenchSettings settings, Machine machine, string loa
     public LaunchResults? Launch { get; set; }
     public IReadOnlyList<MonitorRun>? Monitor { get; set; }
     public QueryResults? Queries { get; set; }
+    public SeriesResults? Series { get; set; }
+    public IReadOnlyList<StopsRun>? Stops { get; set; }
     public IReadOnlyList<double>? Startup { get; set; }
     public ConsoleResults? Console { get; set; }
     public List<string> Failures { get; } = [];
@@ -35,7 +37,7 @@ internal sealed class Report(BenchSettings settings, Machine machine, string loa
         md.AppendLine("The service, PostgreSQL, the fake Control Hub and the load generator share these cores: every figure includes that contention.")
             .AppendLine();
 
-        md.Append(new TargetSection(sizes, Launch, Monitor, Queries, Startup, Console).ToMarkdown());
+        md.Append(new TargetSection(sizes, Launch, Monitor, Queries, Startup, Series, Stops, Console).ToMarkdown());
         if (Failures.Count > 0)
         {
             md.AppendLine("## Scenarios that failed").AppendLine();
@@ -45,6 +47,8 @@ internal sealed class Report(BenchSettings settings, Machine machine, string loa
         if (Launch is not null) md.Append(LaunchSection.ToMarkdown(sizes, Launch));
         if (Monitor is not null) md.Append(MonitorSection.ToMarkdown(sizes, Monitor));
         if (Queries is not null) md.Append(QuerySection.ToMarkdown(sizes, Queries));
+        if (Series is not null) md.Append(LiveMetricsSection.Series(sizes, Series));
+        if (Stops is not null) md.Append(LiveMetricsSection.Stops(Stops));
         if (Startup is not null) md.Append(StartupSection.ToMarkdown(sizes, Startup));
         if (Console is not null) md.Append(ConsoleSection.ToMarkdown(sizes, Console));
         var notes = Path.Combine(Path.GetDirectoryName(settings.Output)!, "ANALYSIS.md");

@@ -10,7 +10,7 @@ namespace JobTemplateService.Benchmarks;
 internal sealed record ServiceEnvironment(string Url, string WorkingDirectory, IReadOnlyDictionary<string, string> Variables)
 {
     public static ServiceEnvironment For(Postgres postgres, BenchDatabase database, FakeControlHubServer hub, FakeOptions fake,
-        string work, int port, bool monitor, TimeSpan pollInterval)
+        string work, int port, bool monitor, TimeSpan pollInterval, IReadOnlyDictionary<string, string>? extra = null)
     {
         var url = $"http://127.0.0.1:{port}";
         var variables = new Dictionary<string, string>
@@ -31,6 +31,7 @@ internal sealed record ServiceEnvironment(string Url, string WorkingDirectory, I
             ["Monitor__StatusBatchSize"] = BenchSizes.StatusBatchSize.ToString(),
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
         };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>()) variables[name] = value;
         return new ServiceEnvironment(url, work, variables);
     }
 

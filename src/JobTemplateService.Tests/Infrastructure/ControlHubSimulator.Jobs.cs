@@ -55,6 +55,7 @@ public sealed partial class ControlHubSimulator
         lock (jobs) CreateJobs(call);
     }
 
+    // sch_api.ApiClient.get_jobs_status: a map of job id to JobStatus
     private ResponseMessage Statuses(IRequestMessage request)
     {
         if (FailingStatusCalls > 0)
@@ -104,19 +105,21 @@ public sealed partial class ControlHubSimulator
         return Answer(200, new JsonArray(job.StatusJson(status, color)));
     }
 
+    // sch_api.ApiClient.get_job_record_count_for_all_runs, read as sch_models.Job.metrics reads it (JobMetrics)
     private ResponseMessage RecordCounts(IRequestMessage request)
     {
         if (Find(Segment(request, 1)) is not { } job) return NotFound(Segment(request, 1));
         var s = job.Script;
+        var (errors, stageErrors) = s.Progress is null ? (s.Errors, s.StageErrors) : (job.Counts.Errors, 0L);
         // Key "0" is the latest run and, like the real service, carries no runCount.
         return Answer(200, new JsonObject
         {
             ["0"] = new JsonObject
             {
-                ["inputCount"] = s.Input, ["outputCount"] = s.Output, ["errorCount"] = s.Errors, ["stageErrorsCount"] = s.StageErrors,
+                ["inputCount"] = job.Counts.Input, ["outputCount"] = job.Counts.Output, ["errorCount"] = errors, ["stageErrorsCount"] = stageErrors,
                 ["inputM1Rate"] = 0.0, ["outputM1Rate"] = 0.0, ["errorM1Rate"] = 0.0, ["stageErrorsM1Rate"] = 0.0,
                 ["sdcId"] = EngineId, ["pipelineVersion"] = "1", ["jobId"] = job.Id, ["organization"] = OrgId,
-                ["lastUpdatedOn"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+                ["lastUpdatedOn"] = job.CountsReportedAt,
             },
         });
     }

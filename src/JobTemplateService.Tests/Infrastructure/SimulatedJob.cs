@@ -38,15 +38,31 @@ public sealed class SimulatedJob(string id, string templateId, string name, Dict
 
     public bool IsTerminal => Current.Status is "INACTIVE" or "INACTIVE_ERROR" or "ACTIVATION_ERROR";
 
-    /// <summary>A JobStatus object, as Control Hub answers it.</summary>
+    /// <summary>The counts the job reports now: its script's progress at this poll, or its final counts.</summary>
+    public (long Input, long Output, long Errors) Counts => Script.Progress is { Count: > 0 } progress
+        ? progress[ProgressIndex] : (Script.Input, Script.Output, Script.Errors + Script.StageErrors);
+
+    /// <summary>When, by Control Hub's clock, those counts were reported: a minute per poll (per progress step).</summary>
+    public long CountsReportedAt => StartTime + 60_000L * (Script.Progress is { Count: > 0 } ? ProgressIndex + 1 : Math.Max(Polls, 1));
+
+    private int ProgressIndex => Math.Clamp(Polls, 1, Script.Progress!.Count) - 1;
+
+    /// <summary>
+    /// A JobStatus object, as Control Hub answers it: the SDK's JobStatus JSON (sch_models.JobStatus; its own
+    /// fixture carries inputRecordCount, outputRecordCount, errorRecordCount, lastReportedMetricTime), which is
+    /// also what each value of the bulk status answer is taken to be (sch_api.ApiClient.get_jobs_status).
+    /// </summary>
     public JsonObject StatusJson(string status, string color) => new()
     {
         ["id"] = $"{Id}-status-1", ["jobId"] = Id, ["pipelineCommitId"] = "c1", ["runCount"] = 1, ["user"] = "service@" + ControlHubSimulator.OrgId,
         ["startTime"] = StartTime, ["finishTime"] = IsTerminal ? FinishTime : 0,
         ["errorMessage"] = ForceStopped ? JobScript.ForceStopMessage : IsTerminal ? Script.ErrorMessage : null,
         ["color"] = color, ["status"] = status, ["sdcIds"] = new JsonArray(ControlHubSimulator.EngineId),
-        ["errorInfos"] = new JsonArray(), ["warnings"] = new JsonArray(), ["inputRecordCount"] = Script.Input,
-        ["outputRecordCount"] = Script.Output, ["errorRecordCount"] = Script.Errors,
+        ["errorInfos"] = new JsonArray(), ["warnings"] = new JsonArray(),
+        ["inputRecordCount"] = Script.CountsInStatus ? Counts.Input : null,
+        ["outputRecordCount"] = Script.CountsInStatus ? Counts.Output : null,
+        ["errorRecordCount"] = Script.CountsInStatus ? Counts.Errors : null,
+        ["lastReportedMetricTime"] = Script.CountsInStatus ? CountsReportedAt : null,
     };
 
     /// <summary>

@@ -21,6 +21,15 @@ public sealed partial class InstanceStateSchemaTests(SharedDatabase shared) : IC
     }
 
     [Fact]
+    public async Task StoppingIndexCoversExactlyTheActiveStatesBeingStopped()
+    {
+        var predicate = await IndexPredicateAsync("run_instance_stopping_idx");
+
+        Assert.Equal(Sorted(InstanceStates.Active), Literals(predicate));
+        Assert.Contains("stop_reason IS NOT NULL", predicate);
+    }
+
+    [Fact]
     public async Task ConcurrencyLimitIndexCoversExactlyTheLiveStates()
     {
         var predicate = await IndexPredicateAsync("run_instance_template_live_idx");

@@ -3,7 +3,8 @@ namespace JobTemplateService.Tests;
 /// <summary>
 /// How a run's state follows from its instances', through the real streamsets.refresh_run_state:
 /// the run is finished when every instance is, SUCCEEDED when every instance succeeded; a
-/// finished run that did not is CANCELED after a cancel request, else FAILED when an instance
+/// finished run that did not is STOPPED when every instance succeeded or was stopped cleanly (a
+/// canceled streaming run), else CANCELED after a cancel request, else FAILED when an instance
 /// failed or failed to start, else TIMED_OUT.
 /// </summary>
 public sealed class RunStateTests(SharedDatabase shared) : IClassFixture<SharedDatabase>
@@ -32,6 +33,12 @@ public sealed class RunStateTests(SharedDatabase shared) : IClassFixture<SharedD
     [InlineData("TIMED_OUT SUCCEEDED", true, "CANCELED")]
     [InlineData("CANCELED SUCCEEDED", true, "CANCELED")]
     [InlineData("CANCELED CANCELED", false, "CANCELED")]
+    [InlineData("STOPPED", true, "STOPPED")]
+    [InlineData("STOPPED SUCCEEDED", true, "STOPPED")]
+    [InlineData("STOPPED RUNNING", true, "RUNNING")]
+    [InlineData("STOPPED CANCELED", true, "CANCELED")]
+    [InlineData("STOPPED FAILED", true, "CANCELED")]
+    [InlineData("STOPPED FAILED", false, "FAILED")]
     public async Task RunStateFollowsFromItsInstances(string instanceStates, bool cancelRequested, string expected)
     {
         var states = instanceStates.Split(' ');

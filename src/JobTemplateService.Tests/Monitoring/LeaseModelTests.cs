@@ -67,7 +67,7 @@ public sealed class LeaseModelTests
                 var c = owner.Held.Values.ElementAt(random.Next(owner.Held.Count));
                 var final = random.Next(2) == 0 ? "SUCCEEDED" : "FAILED";
                 var expected = model[c.InstanceId] is { State: "RUNNING" } m && m.Owner == owner.Id && m.Generation == c.LeaseGeneration;
-                var written = await completions.CompleteAsync(owner.Id, c, new Completion(final, null, null, false, TimeSpan.Zero), CancellationToken.None);
+                var written = await completions.CompleteAsync(owner.Id, c, new Completion(final, null, null, null, false, TimeSpan.Zero), CancellationToken.None);
                 Assert.True(expected == written, $"{what}: completion by {(expected ? "the holder" : "a stale owner")} returned {written}");
                 owner.Held.Remove(c.InstanceId);
                 if (written) model[c.InstanceId] = model[c.InstanceId] with { State = final, Owner = null };

@@ -110,7 +110,7 @@ public sealed class LeaseTests
     private static Task ExpireLeaseAsync(TestApp app, Guid instanceId) => app.Database.ExecuteAsync(
         $"UPDATE streamsets.run_instance SET lease_expires_at = now() - interval '1 second' WHERE instance_id = '{instanceId}'");
 
-    private static Completion Succeeded() => new(InstanceStates.Succeeded, null,
+    private static Completion Succeeded() => new(InstanceStates.Succeeded, null, null,
         new JobResult(true, null, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow, 1, 77, 77, 0, "engine-1", "pipeline-1", null),
         Cleanup: false, RetryDelay: TimeSpan.Zero);
 }

@@ -89,7 +89,8 @@ public sealed class TemplatesAsCodeTests
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("777", 8));
         Environment.SetEnvironmentVariable("JTS_DEMO_INPUT_FILE", RepositoryFiles.Path("demo", "data", "weather.csv"));
         Environment.SetEnvironmentVariable("JTS_DEMO_OUTPUT_DIR", output);
-        await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{RepositoryFiles.Path("demo", "jobs", "csv_filter.sh")}'"));
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{RepositoryFiles.Path("demo", "jobs", "csv_filter.sh")}'",
+            s => s["local:weather_replay"] = $"sh '{RepositoryFiles.Path("demo", "jobs", "weather_replay.sh")}'"));
 
         var (exit, applied) = await RunAsync(app, "templates", "apply", RepositoryFiles.Path("demo", "templates.yaml"));
         var run = await app.LaunchAsync(LaunchBodies.Body("demo-1", source: "csv", target: "csv",
@@ -99,14 +100,18 @@ public sealed class TemplatesAsCodeTests
         var finished = await app.WaitForRunAsync(run.RunId);
 
         Assert.Equal(0, exit);
-        Assert.Equal(["+ demo-csv-filter", "Applied 1 change(s)."], Lines(applied));
+        Assert.Equal(["+ demo-csv-filter", "+ demo-weather-replay", "+ demo-weather-stream", "Applied 3 change(s)."], Lines(applied));
         Assert.Equal(RunStates.Succeeded, finished.State);
         Assert.Equal(("-50", "30"), (finished.Instances[0].Parameters["MIN_TEMPERATURE_C"], finished.Instances[1].Parameters["MIN_TEMPERATURE_C"]));
         var problem = await refused.ReadProblemAsync(HttpStatusCode.UnprocessableEntity, "/problems/parameters");
         Assert.Equal(["runtime-parameters[0].CITY", "runtime-parameters[0].MIN_TEMPERATURE_C"], problem.ErrorKeys());
-        var listed = (await app.GetJsonAsync("/v1/templates"))["templates"]![0]!;
-        Assert.Equal(8, listed["parameters"]!["properties"]!["CITY"]!["enum"]!.AsArray().Count);
-        Assert.Equal(["demo", "csv"], listed["tags"]!.AsArray().Select(t => (string)t!));
+        var listed = (await app.GetJsonAsync("/v1/templates"))["templates"]!.AsArray().ToDictionary(t => (string)t!["pattern-name"]!);
+        Assert.Equal(8, listed["demo-csv-filter"]!["parameters"]!["properties"]!["CITY"]!["enum"]!.AsArray().Count);
+        Assert.Equal(["demo", "csv"], listed["demo-csv-filter"]!["tags"]!.AsArray().Select(t => (string)t!));
+        var (replay, stream) = (listed["demo-weather-replay"]!, listed["demo-weather-stream"]!);
+        Assert.Equal(("batch", "00:10:00", 1, "00:00:30"), ((string?)replay["kind"], (string?)replay["max-wait"],
+            (int?)replay["success-criteria"]!["min-output-records"], (string?)replay["stall-after"]));
+        Assert.Equal(("streaming", null), ((string?)stream["kind"], (string?)stream["max-wait"]));
     }
 
     private static async Task<string> ExportAsync(TestApp app)

@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace JobTemplateService.Callbacks;
 
 /// <summary>
-/// Delivers completion callbacks from the durable outbox: POSTs {event, delivery-id, run} to the
-/// caller's URL, signed when a secret was given, retried with exponential backoff until a 2xx or
-/// Callbacks:MaxAttempts. At least once: the delivery id lets receivers drop duplicates.
+/// Delivers callbacks from the durable outboxes: POSTs {event, delivery-id, run} (run.finished) or
+/// {event, delivery-id, stalled-since, instance, run} (instance.stalled) to the caller's URL, signed
+/// when a secret was given, retried with exponential backoff until a 2xx or Callbacks:MaxAttempts.
+/// At least once: the delivery id lets receivers drop duplicates.
 /// </summary>
 internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepository runs, IHttpClientFactory http, CallbackSecrets secrets,
     ReplicaIdentity replica, IOptions<CallbackOptions> options, TimeProvider time, ILogger<CallbackDispatcher> logger)
@@ -50,10 +51,14 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
         try
         {
             var run = await runs.GetAsync(callback.RunId, ct) ?? throw new InvalidOperationException("The run no longer exists.");
-            var body = JsonSerializer.Serialize(new CallbackPayload("run.finished", callback.DeliveryId, Time.GetUtcNow().UtcDateTime, run), Json.Options);
+            var sentAt = Time.GetUtcNow().UtcDateTime;
+            var body = callback.InstanceId is { } instanceId
+                ? JsonSerializer.Serialize(new InstanceEventPayload(callback.Event, callback.DeliveryId, sentAt, callback.OccurredAt,
+                    run.Instances.Single(i => i.InstanceId == instanceId), run), Json.Options)
+                : JsonSerializer.Serialize(new CallbackPayload(callback.Event, callback.DeliveryId, sentAt, run), Json.Options);
             using var request = new HttpRequestMessage(HttpMethod.Post, callback.CallbackUrl) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Add("X-JTS-Delivery", callback.DeliveryId.ToString());
-            request.Headers.Add("X-JTS-Event", "run.finished");
+            request.Headers.Add("X-JTS-Event", callback.Event);
             if (secrets.Unprotect(callback.CallbackSecret) is { } secret)
                 request.Headers.Add(CallbackSigner.Header, CallbackSigner.Sign(secret, Time.GetUtcNow().ToUnixTimeSeconds(), body));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -63,8 +68,8 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
             await DrainAsync(response, timeout.Token);
             if (response.IsSuccessStatusCode)
             {
-                await outbox.RecordAsync(replica.Id, callback.DeliveryId, true, false, status, null, TimeSpan.Zero, ct);
-                logger.LogInformation("Delivered the completion callback of run {RunId} (attempt {Attempt})", callback.RunId, callback.Attempts);
+                await outbox.RecordAsync(replica.Id, callback, true, false, status, null, TimeSpan.Zero, ct);
+                logger.LogInformation("Delivered the {Event} callback of run {RunId} (attempt {Attempt})", callback.Event, callback.RunId, callback.Attempts);
                 return;
             }
             error = $"HTTP {status}";
@@ -79,9 +84,9 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
 
         var giveUp = callback.Attempts >= o.MaxAttempts;
         var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, callback.Attempts - 1), o.MaxBackoff.TotalSeconds) * (0.8 + Random.Shared.NextDouble() * 0.4));
-        await outbox.RecordAsync(replica.Id, callback.DeliveryId, false, giveUp, status, error, backoff, ct);
-        logger.LogWarning("Completion callback of run {RunId} failed (attempt {Attempt}: {Error}); {Next}",
-            callback.RunId, callback.Attempts, error, giveUp ? "giving up" : $"retrying in {backoff.TotalSeconds:0.#} s");
+        await outbox.RecordAsync(replica.Id, callback, false, giveUp, status, error, backoff, ct);
+        logger.LogWarning("The {Event} callback of run {RunId} failed (attempt {Attempt}: {Error}); {Next}",
+            callback.Event, callback.RunId, callback.Attempts, error, giveUp ? "giving up" : $"retrying in {backoff.TotalSeconds:0.#} s");
     }
 
     /// <summary>Reads (and drops) at most 64 KiB of the answer: a receiver cannot hold a delivery with an endless body.</summary>
@@ -109,3 +114,7 @@ internal sealed class CallbackDispatcher(CallbackRepository outbox, RunRepositor
 
 /// <summary>The body of a completion callback.</summary>
 public sealed record CallbackPayload(string Event, Guid DeliveryId, DateTime SentAt, RunResource Run);
+
+/// <summary>The body of an instance event (instance.stalled): when it stalled, the instance as it is now, and its run.</summary>
+public sealed record InstanceEventPayload(string Event, Guid DeliveryId, DateTime SentAt, DateTime? StalledSince, InstanceResource Instance,
+    RunResource Run);

@@ -92,6 +92,8 @@ public sealed record TemplateStatics(
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TemplateOptions
 {
+    /// <summary>batch (the default) or streaming; a streaming template has no max wait unless one is given.</summary>
+    public string? Kind { get; init; }
     public TimeSpan? MaxWait { get; init; }
     public int? MaxConcurrentInstances { get; init; }
     public bool? DeleteAfterCompletion { get; init; }
@@ -100,12 +102,19 @@ public sealed record TemplateOptions
     public string[]? SecretParameters { get; init; }
     public string[]? OverridableParameters { get; init; }
     public string[]? RequiredParameters { get; init; }
+    public SuccessCriteria? SuccessCriteria { get; init; }
+    public TimeSpan? StallAfter { get; init; }
+    /// <summary>mark (the default) or fail.</summary>
+    public string? StallAction { get; init; }
     /// <summary>Names from the runtime deny list that callers may set on a local or Kubernetes template.</summary>
     public string[]? AllowedEnvironmentNames { get; init; }
 
     internal TemplateOptions Normalized() => this with
     {
-        MaxWait = MaxWait ?? TimeSpan.FromHours(4),
+        Kind = Kind ?? TemplateKinds.Batch,
+        MaxWait = MaxWait ?? ((Kind ?? TemplateKinds.Batch) == TemplateKinds.Batch ? TimeSpan.FromHours(4) : null),
+        SuccessCriteria = SuccessCriteria ?? new SuccessCriteria(null, null, null, null),
+        StallAction = StallAction ?? StallActions.Mark,
         DeleteAfterCompletion = DeleteAfterCompletion ?? false,
         InstanceNameSuffix = InstanceNameSuffix ?? "COUNTER",
         SecretParameters = SecretParameters ?? [],

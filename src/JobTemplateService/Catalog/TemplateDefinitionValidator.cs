@@ -72,7 +72,14 @@ internal sealed class TemplateDefinitionValidator(IOptions<LocalPlatformOptions>
 
     private static void ValidateOptions(TemplateOptions o, Action<bool, string, string> check)
     {
-        check(o.MaxWait > TimeSpan.Zero, "options.max-wait", "'max-wait' is a positive duration, e.g. \"04:00:00\".");
+        check(o.Kind is TemplateKinds.Batch or TemplateKinds.Streaming, "options.kind", "'kind' is batch or streaming.");
+        check(o.MaxWait is null || o.MaxWait > TimeSpan.Zero, "options.max-wait", "'max-wait' is a positive duration, e.g. \"04:00:00\".");
+        var c = o.SuccessCriteria!;
+        check(c.MinInputRecords is null or >= 0 && c.MinOutputRecords is null or >= 0 && c.MaxErrorRecords is null or >= 0,
+            "options.success-criteria", "Record counts in 'success-criteria' are 0 or more.");
+        check(c.MaxErrorRatio is null or >= 0 and <= 1, "options.success-criteria.max-error-ratio", "'max-error-ratio' is from 0 to 1.");
+        check(o.StallAfter is null || o.StallAfter > TimeSpan.Zero, "options.stall-after", "'stall-after' is a positive duration, e.g. \"00:15:00\".");
+        check(o.StallAction is StallActions.Mark or StallActions.Fail, "options.stall-action", "'stall-action' is mark or fail.");
         check(o.MaxConcurrentInstances is null or > 0, "options.max-concurrent-instances", "'max-concurrent-instances' is positive or absent.");
         check(Suffixes.Contains(o.InstanceNameSuffix), "options.instance-name-suffix",
             $"'instance-name-suffix' is one of {string.Join(", ", Suffixes)}.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
+using JobTemplateService.Templates;
 using Npgsql;
 
 namespace JobTemplateService.Catalog;
@@ -19,8 +20,10 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
                coalesce(t.destination_runtime_parameters, '{}')::text AS destination_runtime_parameters,
                coalesce(t.source_connection_info, '{}')::text AS source_connection_info,
                coalesce(t.destination_connection_info, '{}')::text AS destination_connection_info,
-               t.max_wait, t.max_concurrent_instances, t.delete_after_completion, t.instance_name_suffix,
+               coalesce(t.max_wait, CASE WHEN t.kind = 'batch' THEN interval '4 hours' END) AS max_wait, t.max_concurrent_instances,
+               t.delete_after_completion, t.instance_name_suffix,
                t.instance_name_parameter, t.secret_parameters, t.overridable_parameters, t.required_parameters,
+               t.kind, t.min_input_records, t.min_output_records, t.max_error_records, t.max_error_ratio, t.stall_after, t.stall_action,
                t.allowed_environment_names
           FROM streamsets.ingestion_pattern p
           JOIN streamsets.ingestion_pattern_job_template_relationship r ON r.ingestion_pattern_id = p.ingestion_pattern_id
@@ -83,7 +86,14 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
         public string DestinationRuntimeParameters { get; init; } = "{}";
         public string SourceConnectionInfo { get; init; } = "{}";
         public string DestinationConnectionInfo { get; init; } = "{}";
-        public TimeSpan MaxWait { get; init; }
+        public TimeSpan? MaxWait { get; init; }
+        public string Kind { get; init; } = TemplateKinds.Batch;
+        public long? MinInputRecords { get; init; }
+        public long? MinOutputRecords { get; init; }
+        public long? MaxErrorRecords { get; init; }
+        public double? MaxErrorRatio { get; init; }
+        public TimeSpan? StallAfter { get; init; }
+        public string StallAction { get; init; } = StallActions.Mark;
         public int? MaxConcurrentInstances { get; init; }
         public bool DeleteAfterCompletion { get; init; }
         public string InstanceNameSuffix { get; init; } = "";
@@ -105,7 +115,8 @@ internal sealed partial class TemplateStore(NpgsqlDataSource dataSource)
                 MaxWait = MaxWait, MaxConcurrentInstances = MaxConcurrentInstances, DeleteAfterCompletion = DeleteAfterCompletion,
                 InstanceNameSuffix = InstanceNameSuffix, InstanceNameParameter = InstanceNameParameter, SecretParameters = SecretParameters,
                 OverridableParameters = OverridableParameters, RequiredParameters = RequiredParameters,
-                AllowedEnvironmentNames = AllowedEnvironmentNames,
+                Kind = Kind, SuccessCriteria = new SuccessCriteria(MinInputRecords, MinOutputRecords, MaxErrorRecords, MaxErrorRatio),
+                StallAfter = StallAfter, StallAction = StallAction, AllowedEnvironmentNames = AllowedEnvironmentNames,
             },
         });
 

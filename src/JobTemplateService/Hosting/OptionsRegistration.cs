@@ -52,6 +52,14 @@ internal static class OptionsRegistration
                 Setting(MonitorOptions.Section, "ReplicaTimeout", "must be longer than HeartbeatInterval"))
             .Validate(o => o.ClaimBatchSize > 0 && o.StatusBatchSize > 0 && o.MaxParallelism > 0,
                 Setting(MonitorOptions.Section, "ClaimBatchSize/StatusBatchSize/MaxParallelism", "must be positive"))
+            .Validate(o => o.StoppingCheckInterval > TimeSpan.Zero && o.StoppingCheckInterval < TimeSpan.FromSeconds(1),
+                Setting(MonitorOptions.Section, "StoppingCheckInterval", "must be more than 0 and less than 1 second"))
+            .ValidateOnStart();
+
+        services.AddOptions<LiveMetricsOptions>().BindConfiguration(LiveMetricsOptions.Section)
+            .Validate(o => o.SnapshotInterval >= TimeSpan.Zero, Setting(LiveMetricsOptions.Section, "SnapshotInterval", "must not be negative"))
+            .Validate(o => o.SnapshotRetention > TimeSpan.Zero, Setting(LiveMetricsOptions.Section, "SnapshotRetention", "must be positive"))
+            .Validate(o => o.SweepBatchSize > 0, Setting(LiveMetricsOptions.Section, "SweepBatchSize", "must be positive"))
             .ValidateOnStart();
 
         services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section)

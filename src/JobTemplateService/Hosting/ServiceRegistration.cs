@@ -56,6 +56,7 @@ internal static class ServiceRegistration
         services.AddSingleton<LeaseRepository>();
         services.AddSingleton<CompletionRepository>();
         services.AddSingleton<CancelRepository>();
+        services.AddSingleton<LiveMetricsRepository>();
 
         services.AddSingleton<InstanceStarter>();
         services.AddSingleton<RunLauncher>();
@@ -84,6 +85,8 @@ internal static class ServiceRegistration
         services.AddSingleton<QueueDispatcher>();
         services.AddSingleton<InstanceMonitor>();
         services.AddHostedService(provider => provider.GetRequiredService<InstanceMonitor>());
+        services.AddSingleton<StopMonitor>();
+        services.AddHostedService(provider => provider.GetRequiredService<StopMonitor>());
         services.AddSingleton<ReplicaHeartbeat>();
         services.AddHostedService(provider => provider.GetRequiredService<ReplicaHeartbeat>());
         // Stopped before the heartbeat (reverse order), so local completions commit before leases are handed back.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobTemplateService.Templates;
 
 namespace JobTemplateService.Instances;
 
@@ -29,7 +30,23 @@ internal sealed record ClaimedInstance
     public int JobTemplateId { get; init; }
     public string PlatformTemplateId { get; init; } = "";
     public bool DeleteAfterCompletion { get; init; }
-    public TimeSpan MaxWait { get; init; }
+    public TimeSpan? MaxWait { get; init; }
+    public string PatternName { get; init; } = "";
+    public string Kind { get; init; } = TemplateKinds.Batch;
+    public long? MinInputRecords { get; init; }
+    public long? MinOutputRecords { get; init; }
+    public long? MaxErrorRecords { get; init; }
+    public double? MaxErrorRatio { get; init; }
+    public TimeSpan? StallAfter { get; init; }
+
+    /// <summary>The counts recorded while it ran (the latest ones), for what the final counts add to them.</summary>
+    public long? LiveInputRecords { get; init; }
+    public long? LiveOutputRecords { get; init; }
+    public long? LiveErrorRecords { get; init; }
+
+    public bool Streaming => Kind == TemplateKinds.Streaming;
+
+    public SuccessCriteria Criteria => new(MinInputRecords, MinOutputRecords, MaxErrorRecords, MaxErrorRatio);
 
     public InstanceLease Lease => new(InstanceId, LeaseGeneration);
 

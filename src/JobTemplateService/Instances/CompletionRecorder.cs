@@ -35,24 +35,11 @@ internal sealed class CompletionRecorder(CompletionRepository completions, Lease
             return null;
         }
 
-        var finalState = instance.StopReason switch
-        {
-            "CANCEL" => InstanceStates.Canceled,
-            "TIMEOUT" => InstanceStates.TimedOut,
-            _ when missing is null && (report?.Succeeded ?? result?.Succeeded) == true => InstanceStates.Succeeded,
-            _ => InstanceStates.Failed,
-        };
-        var error = finalState switch
-        {
-            InstanceStates.Succeeded => null,
-            InstanceStates.Canceled => "Canceled on request.",
-            InstanceStates.TimedOut => $"Did not finish within the template's max wait of {instance.MaxWait}; force-stopped.",
-            _ => missing ?? result?.ErrorMessage ?? report?.ErrorMessage ?? $"Finished with status {report?.Status ?? "unknown"}.",
-        };
+        var (finalState, error, metricsError, breaches) = InstanceOutcome.Decide(instance, report, result, missing);
         // A second start after an unclear first one may have left twins on the platform: the run is swept for them.
         var cleanup = (instance.DeleteAfterCompletion && instance.PlatformJobId is not null && missing is null) || instance.LaunchAttempts >= 2;
         var written = await completions.CompleteAsync(replica.Id, instance,
-            new Completion(finalState, error, result, cleanup, options.Value.RetryDelay), ct);
+            new Completion(finalState, error, metricsError, result, cleanup, options.Value.RetryDelay), ct);
         if (!written)
         {
             logger.LogWarning("Lease on instance {InstanceId} was lost before its completion was recorded", instance.InstanceId);
@@ -60,6 +47,9 @@ internal sealed class CompletionRecorder(CompletionRepository completions, Lease
         }
 
         telemetry.InstanceFinished(finalState);
+        foreach (var breach in breaches) telemetry.CriterionFailed(breach.Criterion);
+        telemetry.RecordsProcessed(instance.PatternName, Added(result?.InputRecords, instance.LiveInputRecords),
+            Added(result?.OutputRecords, instance.LiveOutputRecords), Added(result?.ErrorRecords, instance.LiveErrorRecords));
         if (result?.FinishTime is { } finished) telemetry.CompletionDelay(time.GetUtcNow().UtcDateTime - finished);
         logger.LogInformation("Instance {InstanceId} ({JobId}) finished {State}: {Records}{Error}",
             instance.InstanceId, instance.PlatformJobId, finalState,
@@ -68,6 +58,9 @@ internal sealed class CompletionRecorder(CompletionRepository completions, Lease
             error is null ? "" : $"; {error}");
         return cleanup ? instance with { State = finalState } : null;
     }
+
+    /// <summary>What the final count adds to the last one recorded while it ran (never negative).</summary>
+    private static long Added(long? final, long? live) => final is { } f ? Math.Max(f - (live ?? 0), 0) : 0;
 
     /// <summary>
     /// Deletes finished instances' jobs in bulk (when their template asks for it) and sweeps the

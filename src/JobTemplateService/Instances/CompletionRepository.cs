@@ -15,7 +15,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<bool> CompleteAsync(Guid owner, ClaimedInstance instance, Completion completion, CancellationToken ct)
     {
-        const string sql = """
+        const string sql = $"""
             SELECT 1 FROM streamsets.run WHERE run_id = @RunId FOR UPDATE;
             WITH done AS (
                 UPDATE streamsets.run_instance i
@@ -34,7 +34,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
                 successful_run, final_state, run_count, input_record_count, output_record_count, error_record_count,
                 error_message, start_time, finish_time)
             SELECT d.instance_id, d.run_id, r.user_id, r.user_run_id, r.job_template_id, coalesce(d.platform_job_id, ''),
-                   @EngineId, @PipelineId, @FinalState = 'SUCCEEDED', @FinalState, @RunCount, @InputRecords,
+                   @EngineId, @PipelineId, @FinalState IN {InstanceStates.HealthySql}, @FinalState, @RunCount, @InputRecords,
                    @OutputRecords, @ErrorRecords, @ErrorMessage, @StartTime, @FinishTime
               FROM done d JOIN streamsets.run r ON r.run_id = d.run_id
             ON CONFLICT (instance_id) WHERE instance_id IS NOT NULL DO NOTHING
@@ -51,7 +51,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
             ExpectedState = instance.State, completion.FinalState, completion.Error, completion.Cleanup,
             completion.RetryDelay, result?.StartTime, result?.FinishTime, result?.Name, result?.EngineId, result?.PipelineId,
             result?.RunCount, result?.InputRecords, result?.OutputRecords, result?.ErrorRecords,
-            ErrorMessage = result?.ErrorMessage ?? (completion.FinalState == InstanceStates.Succeeded ? null : completion.Error),
+            ErrorMessage = completion.MetricsError,
         }, cancellationToken: ct));
         await results.ReadAsync<int>();
         var written = (await results.ReadAsync<Guid>()).Any();
@@ -71,7 +71,7 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(sql, new { owner, lease.InstanceId, lease.Generation }, cancellationToken: ct));
     }
 
-    /// <summary>Records that a stop (cancel) or force-stop (cancel or timeout) was sent, and hands the instance back.</summary>
+    /// <summary>Records that a stop (cancel, stall) or force-stop (cancel, stall or timeout) was sent, and hands the instance back.</summary>
     public async Task RecordStopAsync(Guid owner, InstanceLease lease, string reason, bool forced, TimeSpan nextCheck, CancellationToken ct)
     {
         const string sql = """
@@ -87,4 +87,5 @@ internal sealed class CompletionRepository(NpgsqlDataSource dataSource)
     }
 }
 
-internal sealed record Completion(string FinalState, string? Error, JobResult? Result, bool Cleanup, TimeSpan RetryDelay);
+/// <summary>A terminal state, the instance's error, and the metrics row's error_message (the criteria broken, the stall, or the platform's message).</summary>
+internal sealed record Completion(string FinalState, string? Error, string? MetricsError, JobResult? Result, bool Cleanup, TimeSpan RetryDelay);

@@ -35,7 +35,7 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
         var request = new StartRequest(batch.RunId, batch.Template.SchJobTemplateId, batch.Template.InstanceNameSuffix,
             batch.Template.InstanceNameParameter, batch.Template.MaxWait, batch.Template.SecretParameters,
             items.Select(i => new StartInstance(i.Lease.InstanceId, i.Lease.Generation, i.Index, i.Values)).ToList(),
-            batch.Template.AllowedEnvironmentNames);
+            batch.Template.Kind == TemplateKinds.Streaming, batch.Template.AllowedEnvironmentNames);
         var started = time.GetTimestamp();
         StartOutcome outcome;
         try

@@ -15,9 +15,12 @@ internal static class RunStates
     public const string Canceled = "CANCELED";
     public const string TimedOut = "TIMED_OUT";
 
-    public const string TerminalSql = $"('{Succeeded}', '{Failed}', '{Canceled}', '{TimedOut}')";
+    /// <summary>Every instance succeeded or, being streaming, was stopped on request and ended cleanly (at least one).</summary>
+    public const string Stopped = "STOPPED";
 
-    public static readonly IReadOnlyList<string> All = [Starting, Running, Succeeded, Failed, Canceled, TimedOut];
+    public const string TerminalSql = $"('{Succeeded}', '{Failed}', '{Canceled}', '{TimedOut}', '{Stopped}')";
+
+    public static readonly IReadOnlyList<string> All = [Starting, Running, Succeeded, Failed, Canceled, TimedOut, Stopped];
     public static readonly IReadOnlyList<string> Terminal = SqlList.Parse(TerminalSql);
 
     public static bool IsTerminal(string state) => Terminal.Contains(state);
@@ -41,6 +44,9 @@ internal static class InstanceStates
     public const string TimedOut = "TIMED_OUT";
     public const string StartFailed = "START_FAILED";
 
+    /// <summary>A streaming instance stopped on request (cancel) that ended cleanly: its healthy end.</summary>
+    public const string Stopped = "STOPPED";
+
     /// <summary>Not finished: waiting for capacity (QUEUED) or holding it.</summary>
     public const string LiveSql = $"('{Queued}', '{Pending}', '{Starting}', '{Running}')";
 
@@ -50,7 +56,10 @@ internal static class InstanceStates
     /// <summary>Not yet known to have started, or to have failed to start.</summary>
     public const string UnsettledSql = $"('{Queued}', '{Pending}', '{Starting}')";
 
-    public const string TerminalSql = $"('{Succeeded}', '{Failed}', '{Canceled}', '{TimedOut}', '{StartFailed}')";
+    public const string TerminalSql = $"('{Succeeded}', '{Failed}', '{Canceled}', '{TimedOut}', '{StartFailed}', '{Stopped}')";
+
+    /// <summary>Ended well: the platform reported success (a streaming instance: stopped cleanly) and every success criterion held.</summary>
+    public const string HealthySql = $"('{Succeeded}', '{Stopped}')";
 
     /// <summary>Never sent to a platform: a cancel ends them at once.</summary>
     public const string UnsentSql = $"('{Queued}', '{Pending}')";
@@ -61,10 +70,12 @@ internal static class InstanceStates
     /// <summary>May still fail to start (START_FAILED), or end CANCELED without having run.</summary>
     public const string NotStartedSql = $"('{Pending}', '{Starting}')";
 
-    public static readonly IReadOnlyList<string> All = [Queued, Pending, Starting, Running, Succeeded, Failed, Canceled, TimedOut, StartFailed];
+    public static readonly IReadOnlyList<string> All =
+        [Queued, Pending, Starting, Running, Succeeded, Failed, Canceled, TimedOut, StartFailed, Stopped];
     public static readonly IReadOnlyList<string> Live = SqlList.Parse(LiveSql);
     public static readonly IReadOnlyList<string> Active = SqlList.Parse(ActiveSql);
     public static readonly IReadOnlyList<string> Terminal = SqlList.Parse(TerminalSql);
+    public static readonly IReadOnlyList<string> Healthy = SqlList.Parse(HealthySql);
 
     /// <summary>
     /// Every state change any writer makes, from a launch recording its instances STARTING
@@ -77,10 +88,12 @@ internal static class InstanceStates
         // Sent once more after an unclear start; started or adopted; nothing was sent; refused or
         // never found; canceled before it was found on the platform.
         [Starting] = [Starting, Running, Pending, StartFailed, Canceled],
-        [Running] = [Succeeded, Failed, Canceled, TimedOut],
+        [Running] = [Succeeded, Failed, Canceled, TimedOut, Stopped],
     }.ToFrozenDictionary(m => m.Key, m => m.Value.ToFrozenSet());
 
     public static bool IsTerminal(string state) => Terminal.Contains(state);
+
+    public static bool IsHealthy(string state) => Healthy.Contains(state);
 
     public static bool CanMove(string from, string to) => Moves.TryGetValue(from, out var next) && next.Contains(to);
 

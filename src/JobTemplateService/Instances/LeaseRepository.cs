@@ -10,35 +10,71 @@ namespace JobTemplateService.Instances;
 /// </summary>
 internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
 {
+    /// <summary>What a claimed instance carries (aliases i: run_instance, r: its run, t: its template).</summary>
+    private const string ClaimedColumns = """
+        i.instance_id, i.run_id, i.lease_generation, i.state, i.platform, i.platform_job_id, i.name, i.ordinal,
+        i.parameters::text AS parameters, i.caller_secret_keys, i.launch_attempts, i.launch_sent_at, i.reconcile_missed_at,
+        i.stop_reason, i.stop_requested_at, i.force_stopped_at, i.cleanup_pending,
+        coalesce(i.deadline_at <= now(), false) AS deadline_passed, now() - i.next_check_at AS lag, now() AS now,
+        i.live_input_records, i.live_output_records, i.live_error_records,
+        r.user_run_id, r.job_template_id, r.platform_template_id, r.pattern_name, t.delete_after_completion,
+        coalesce(t.max_wait, CASE WHEN t.kind = 'batch' THEN interval '4 hours' END) AS max_wait, t.kind,
+        t.min_input_records, t.min_output_records, t.max_error_records, t.max_error_ratio, t.stall_after
+        """;
+
     /// <summary>
     /// Claims due instances whose lease is free or expired, in one statement. SKIP LOCKED lets
     /// replicas claim side by side without waiting for each other; the generation bump fences out
     /// any earlier holder. With <paramref name="dueBy"/>, only instances due by then (database time).
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct,
-        DateTime? dueBy = null)
+    public Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct,
+        DateTime? dueBy = null) =>
+        ClaimAsync(ClaimDueSql, owner, limit, lease, dueBy, ct);
+
+    /// <summary>Claims due instances that are being stopped (cancel, max wait, stall), through their own small index.</summary>
+    public Task<IReadOnlyList<ClaimedInstance>> ClaimStoppingAsync(Guid owner, int limit, TimeSpan lease, CancellationToken ct) =>
+        ClaimAsync(ClaimStoppingSql, owner, limit, lease, null, ct);
+
+    /// <summary>An instance as this replica holds it (a local process's), read without claiming it; null when not held.</summary>
+    public async Task<ClaimedInstance?> HeldAsync(Guid owner, Guid instanceId, CancellationToken ct)
     {
         const string sql = $"""
-            WITH due AS MATERIALIZED (
-                SELECT instance_id
-                  FROM streamsets.run_instance
-                 WHERE (state IN {InstanceStates.ActiveSql} OR cleanup_pending)
-                   AND next_check_at <= least(now(), @dueBy)
-                   AND (lease_expires_at IS NULL OR lease_expires_at < now())
-                 ORDER BY next_check_at
-                 LIMIT @limit
-                   FOR UPDATE SKIP LOCKED
-            )
-            UPDATE streamsets.run_instance i
-               SET lease_owner = @owner, lease_expires_at = now() + @lease, lease_generation = i.lease_generation + 1
-              FROM due, streamsets.run r, streamsets.job_template t
-             WHERE i.instance_id = due.instance_id AND r.run_id = i.run_id AND t.job_template_id = r.job_template_id
-            RETURNING i.instance_id, i.run_id, i.lease_generation, i.state, i.platform, i.platform_job_id, i.name, i.ordinal,
-                      i.parameters::text AS parameters, i.caller_secret_keys, i.launch_attempts, i.launch_sent_at, i.reconcile_missed_at,
-                      i.stop_reason, i.stop_requested_at, i.force_stopped_at, i.cleanup_pending,
-                      i.deadline_at <= now() AS deadline_passed, now() - i.next_check_at AS lag, now() AS now,
-                      r.user_run_id, r.job_template_id, r.platform_template_id, t.delete_after_completion, t.max_wait
+            SELECT {ClaimedColumns}
+              FROM streamsets.run_instance i
+              JOIN streamsets.run r ON r.run_id = i.run_id
+              JOIN streamsets.job_template t ON t.job_template_id = r.job_template_id
+             WHERE i.instance_id = @instanceId AND i.lease_owner = @owner
             """;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ClaimedInstance>(new CommandDefinition(sql, new { owner, instanceId }, cancellationToken: ct));
+    }
+
+    private static readonly string ClaimDueSql = Claim($"(state IN {InstanceStates.ActiveSql} OR cleanup_pending)");
+
+    // Matches the predicate of run_instance_stopping_idx, so that index serves it.
+    private static readonly string ClaimStoppingSql = Claim($"stop_reason IS NOT NULL AND state IN {InstanceStates.ActiveSql}");
+
+    private static string Claim(string which) => $"""
+        WITH due AS MATERIALIZED (
+            SELECT instance_id
+              FROM streamsets.run_instance
+             WHERE {which}
+               AND next_check_at <= least(now(), @dueBy)
+               AND (lease_expires_at IS NULL OR lease_expires_at < now())
+             ORDER BY next_check_at
+             LIMIT @limit
+               FOR UPDATE SKIP LOCKED
+        )
+        UPDATE streamsets.run_instance i
+           SET lease_owner = @owner, lease_expires_at = now() + @lease, lease_generation = i.lease_generation + 1
+          FROM due, streamsets.run r, streamsets.job_template t
+         WHERE i.instance_id = due.instance_id AND r.run_id = i.run_id AND t.job_template_id = r.job_template_id
+        RETURNING {ClaimedColumns}
+        """;
+
+    private async Task<IReadOnlyList<ClaimedInstance>> ClaimAsync(string sql, Guid owner, int limit, TimeSpan lease, DateTime? dueBy,
+        CancellationToken ct)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<ClaimedInstance>(new CommandDefinition(sql, new { owner, limit, lease, dueBy }, cancellationToken: ct));
         return rows.AsList();

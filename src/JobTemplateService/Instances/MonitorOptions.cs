@@ -40,4 +40,19 @@ internal sealed class MonitorOptions
 
     /// <summary>Delay before an instance whose check failed is tried again.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often instances being stopped (cancel, max wait, stall) are looked for: a stop goes out this soon after a cancel.</summary>
+    public TimeSpan StoppingCheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// When an instance that was sent a stop or force-stop is checked next: within a second of the
+    /// stop (the stopping check's own interval included), then every quarter of the time since the
+    /// stop, at most every poll interval, so that its end shows about a second after the platform's.
+    /// </summary>
+    public TimeSpan StopCheckDelay(TimeSpan sinceStop)
+    {
+        var first = TimeSpan.FromSeconds(1) - StoppingCheckInterval;
+        var delay = sinceStop / 4 > first ? sinceStop / 4 : first;
+        return delay < PollInterval ? delay : PollInterval;
+    }
 }

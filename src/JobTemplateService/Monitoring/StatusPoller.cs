@@ -2,16 +2,20 @@ using System.Collections.Concurrent;
 using JobTemplateService.Common;
 using JobTemplateService.Instances;
 using JobTemplateService.Platform;
+using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 
 namespace JobTemplateService.Monitoring;
 
 /// <summary>
-/// Polls running instances with one bulk status call per batch, sends stops for cancellations
-/// and expired max waits, and records every instance that reached a terminal state.
+/// Polls running instances with one bulk status call per batch, records the counts they report
+/// as they run (and stalls), sends stops for cancellations, expired max waits and stalls that
+/// fail, and records every instance that reached a terminal state. An instance being stopped is
+/// checked again within a second, then less and less often.
 /// </summary>
 internal sealed class StatusPoller(CompletionRecorder recorder, CompletionRepository completions, LeaseRepository leases,
-    ReplicaIdentity replica, IOptions<MonitorOptions> options, TimeProvider time, ServiceTelemetry telemetry, ILogger<StatusPoller> logger)
+    LiveMetricsRepository live, ReplicaIdentity replica, IOptions<MonitorOptions> options, IOptions<LiveMetricsOptions> metrics,
+    TimeProvider time, ServiceTelemetry telemetry, ILogger<StatusPoller> logger)
 {
     public async Task PollAsync(IJobPlatform platform, IReadOnlyList<ClaimedInstance> running, DateTime passBegan, CancellationToken ct)
     {
@@ -33,11 +37,15 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
             foreach (var (id, description) in await platform.DescribeAsync(chunk, ct)) names[id] = description;
         }
 
+        var failing = await RecordLiveAsync(running, statuses, ct);
+
         var releases = new List<Release>();
+        var stopping = new List<Release>();
         var finished = new List<(ClaimedInstance Instance, JobStatusReport? Report)>();
         var stops = new List<(ClaimedInstance Instance, bool Force)>();
-        foreach (var c in running)
+        foreach (var claimed in running)
         {
+            var c = failing.Contains(claimed.InstanceId) ? claimed with { StopReason = claimed.StopReason ?? "STALL" } : claimed;
             var report = c.PlatformJobId is null ? null : statuses.GetValueOrDefault(c.PlatformJobId);
             if (report is null || report.IsTerminal)
             {
@@ -45,7 +53,12 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
                 continue;
             }
             var action = StopAction(c, o);
-            if (action is null)
+            if (action is null && c.StopReason is not null)
+            {
+                var since = c.Now - (c.ForceStoppedAt ?? c.StopRequestedAt ?? c.Now);
+                stopping.Add(new Release(c.Lease, o.StopCheckDelay(since), names.GetValueOrDefault(c.PlatformJobId!)?.Name));
+            }
+            else if (action is null)
             {
                 releases.Add(new Release(c.Lease, NextPoll(o.PollInterval), names.GetValueOrDefault(c.PlatformJobId!)?.Name));
             }
@@ -61,6 +74,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
         // Due again one interval (less a margin) after the pass began, not after this batch: a
         // long pass's late batches then still come due before the next pass's cut-off.
         await leases.ReleaseAsync(replica.Id, releases, ct, from: passBegan);
+        await leases.ReleaseAsync(replica.Id, stopping, ct);
         await StopAsync(platform, stops, ct);
 
         var cleanups = new ConcurrentBag<ClaimedInstance>();
@@ -84,13 +98,37 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
     public static TimeSpan NextPoll(TimeSpan pollInterval) =>
         pollInterval - TimeSpan.FromTicks(Math.Min(pollInterval.Ticks / 4, TimeSpan.TicksPerSecond));
 
+    /// <summary>
+    /// Records the counts running instances reported (snapshots, live-metrics, stalls) while their
+    /// leases are held; returns the instances that just stalled and whose template says to fail them.
+    /// Platforms that report no counts while a job runs (Kubernetes) record nothing here.
+    /// </summary>
+    private async Task<HashSet<Guid>> RecordLiveAsync(IReadOnlyList<ClaimedInstance> running,
+        IReadOnlyDictionary<string, JobStatusReport> statuses, CancellationToken ct)
+    {
+        var reports = running
+            .Select(c => (Claimed: c, Report: c.PlatformJobId is null ? null : statuses.GetValueOrDefault(c.PlatformJobId)))
+            .Where(r => r.Report is { IsTerminal: false, Counts: not null })
+            .Select(r => new LiveReport(r.Claimed.Lease, r.Report!.Counts)).ToList();
+        var failing = new HashSet<Guid>();
+        foreach (var outcome in await live.RecordAsync(replica.Id, reports, metrics.Value.SnapshotInterval, ct))
+        {
+            telemetry.RecordsProcessed(outcome.PatternName, outcome.InputAdded, outcome.OutputAdded, outcome.ErrorsAdded);
+            if (!outcome.Stalled) continue;
+            logger.LogWarning("Instance {InstanceId} stalled: its counts have not moved for {StallAfter}{Action}", outcome.InstanceId,
+                outcome.StallAfter, outcome.StallAction == StallActions.Fail ? "; stopping it" : "");
+            if (outcome.StallAction == StallActions.Fail) failing.Add(outcome.InstanceId);
+        }
+        return failing;
+    }
+
     private static StopStep? StopAction(ClaimedInstance c, MonitorOptions o) => c.StopReason switch
     {
         null when c.DeadlinePassed => StopStep.ForceStop,
         null => null,
         _ when c.ForceStoppedAt is { } forced => c.Now - forced >= o.StopGrace ? StopStep.GiveUp : null,
-        "CANCEL" when c.StopRequestedAt is null => StopStep.Stop,
-        "CANCEL" when c.Now - c.StopRequestedAt >= o.StopGrace => StopStep.ForceStop,
+        "CANCEL" or "STALL" when c.StopRequestedAt is null => StopStep.Stop,
+        "CANCEL" or "STALL" when c.Now - c.StopRequestedAt >= o.StopGrace => StopStep.ForceStop,
         "TIMEOUT" => StopStep.ForceStop,
         _ => null,
     };
@@ -122,7 +160,7 @@ internal sealed class StatusPoller(CompletionRecorder recorder, CompletionReposi
                 using var scope = c.LogScope(logger);
                 var reason = c.StopReason ?? "TIMEOUT";
                 logger.LogInformation("Sent {Step} for job {JobId} ({Reason})", step, c.PlatformJobId, reason);
-                await completions.RecordStopAsync(replica.Id, c.Lease, reason, force, NextPoll(o.PollInterval), ct);
+                await completions.RecordStopAsync(replica.Id, c.Lease, reason, force, o.StopCheckDelay(TimeSpan.Zero), ct);
             }
         }
     }

@@ -54,9 +54,10 @@ internal sealed record StartRequest(
     string PlatformTemplateId,
     string NameSuffix,
     string? NameParameter,
-    TimeSpan MaxWait,
+    TimeSpan? MaxWait,
     IReadOnlyCollection<string> SecretParameters,
     IReadOnlyList<StartInstance> Instances,
+    bool Streaming = false,
     IReadOnlyCollection<string>? AllowedEnvironmentNames = null)
 {
     /// <summary>Parameter names a process-based platform refuses to turn into environment variables, with why.</summary>
@@ -69,7 +70,12 @@ internal sealed record StartInstance(Guid InstanceId, long LeaseGeneration, int 
 
 internal sealed record StartedJob(Guid InstanceId, string JobId, string? Name);
 
-internal sealed record JobStatusReport(string JobId, bool IsTerminal, bool Succeeded, string Status, string? ErrorMessage);
+/// <summary>A job's status; Counts are its record counts so far when the platform reports them while it runs.</summary>
+internal sealed record JobStatusReport(string JobId, bool IsTerminal, bool Succeeded, string Status, string? ErrorMessage,
+    LiveCounts? Counts = null);
+
+/// <summary>Record counts of a running job and the time, by the platform's clock, they are from.</summary>
+internal sealed record LiveCounts(long Input, long Output, long Errors, DateTime At);
 
 internal sealed record JobDescription(string JobId, string? Name, string? PipelineId);
 

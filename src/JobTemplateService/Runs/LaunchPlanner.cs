@@ -84,11 +84,14 @@ public sealed record LaunchPlan(bool CanLaunch, PlanTemplate? Template, string? 
     public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
+/// <summary>The template a launch would use: max-wait null is none (a streaming template without one); the success criteria it is held to.</summary>
 public sealed record PlanTemplate(string PatternName, int JobTemplateId, string Platform, string PlatformTemplateId,
-    string InstanceNameSuffix, TimeSpan MaxWait, int? MaxConcurrentInstances)
+    string InstanceNameSuffix, TimeSpan? MaxWait, int? MaxConcurrentInstances, string Kind, SuccessCriteria SuccessCriteria,
+    TimeSpan? StallAfter, string StallAction)
 {
     internal static PlanTemplate From(JobTemplate t) =>
-        new(t.PatternName, t.JobTemplateId, t.Platform, t.SchJobTemplateId, t.InstanceNameSuffix, t.MaxWait, t.MaxConcurrentInstances);
+        new(t.PatternName, t.JobTemplateId, t.Platform, t.SchJobTemplateId, t.InstanceNameSuffix, t.MaxWait, t.MaxConcurrentInstances,
+            t.Kind, t.Criteria, t.StallAfter, t.StallAction);
 }
 
 /// <summary>One instance: every parameter with its value (masked when secret) and where it came from; start or queue.</summary>

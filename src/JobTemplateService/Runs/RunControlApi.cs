@@ -41,7 +41,7 @@ internal static class RunControlApi
         }
 
         if (run is null) return Problems.NotFound("run", runId.ToString());
-        if (run.State == RunStates.Succeeded) return TypedResults.Ok(run);
+        if (RunOutcome.EndedWell(run.State)) return TypedResults.Ok(run);
         if (RunStates.IsTerminal(run.State)) return RunOutcome.Problem(run);
         http.Response.Headers.RetryAfter = Math.Clamp(wait ?? 5, 1, 30).ToString();
         return TypedResults.Accepted(run.Links.Outcome, run);
@@ -84,13 +84,30 @@ internal static class RunControlApi
 
 internal static class RunOutcome
 {
-    /// <summary>A run that ended badly, as a problem that names every instance that did not succeed.</summary>
+    /// <summary>
+    /// The outcome endpoint's answer for each way a run ends: 200 when it ended well (SUCCEEDED, or
+    /// STOPPED: streaming instances stopped on request that ended cleanly), else a 422 problem of
+    /// this type. A test checks that every terminal run state is here.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (int Status, string? ProblemType)> ByState = new Dictionary<string, (int, string?)>
+    {
+        [RunStates.Succeeded] = (StatusCodes.Status200OK, null),
+        [RunStates.Stopped] = (StatusCodes.Status200OK, null),
+        [RunStates.Failed] = (StatusCodes.Status422UnprocessableEntity, "run-failed"),
+        [RunStates.Canceled] = (StatusCodes.Status422UnprocessableEntity, "run-canceled"),
+        [RunStates.TimedOut] = (StatusCodes.Status422UnprocessableEntity, "run-timed-out"),
+    };
+
+    public static bool EndedWell(string state) => ByState.TryGetValue(state, out var answer) && answer.Status == StatusCodes.Status200OK;
+
+    /// <summary>A run that ended badly, as a problem that names every instance that did not end well.</summary>
     public static ProblemHttpResult Problem(RunResource run)
     {
-        var bad = run.Instances.Where(i => i.State != InstanceStates.Succeeded).ToList();
+        var bad = run.Instances.Where(i => !InstanceStates.IsHealthy(i.State)).ToList();
         var detail = $"Run {run.RunId} ({run.UserRunId}) ended {run.State}: " + string.Join("; ", bad.Select(i =>
             $"instance {i.Index} ({i.Name ?? i.PlatformJobId ?? i.InstanceId.ToString()}) {i.State}" + (i.Error is null ? "" : $": {i.Error}")));
-        return Problems.Problem(StatusCodes.Status422UnprocessableEntity, "run-" + run.State.ToLowerInvariant().Replace('_', '-'),
+        var (status, type) = ByState[run.State];
+        return Problems.Problem(status, type!,
             $"The run ended {run.State}.", detail, new()
             {
                 ["run-id"] = run.RunId, ["state"] = run.State,

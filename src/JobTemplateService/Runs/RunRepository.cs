@@ -19,7 +19,8 @@ internal sealed class RunRepository(NpgsqlDataSource dataSource)
         i.instance_id, i.run_id, i.ordinal, i.state, i.parameters::text AS parameters, i.platform_job_id, i.name,
         i.error, i.started_at, i.finished_at, m.metrics_id, m.successful_run, m.input_record_count,
         m.output_record_count, m.error_record_count, m.engine_id, m.pipeline_id, m.run_count, m.start_time,
-        m.finish_time, m.error_message
+        m.finish_time, m.error_message, i.live_input_records, i.live_output_records, i.live_error_records, i.live_reported_at,
+        i.stalled_since
           FROM streamsets.run_instance i
           LEFT JOIN streamsets.job_run_metrics m ON m.instance_id = i.instance_id
         """;

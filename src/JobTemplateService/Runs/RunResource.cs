@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobTemplateService.Instances;
 
 namespace JobTemplateService.Runs;
 
@@ -45,7 +46,11 @@ public sealed record RunLinks(string Self, string Outcome, string Metrics)
         new($"/v1/runs/{run.RunId}", $"/v1/runs/{run.RunId}/outcome", $"/v1/metrics?run-id={run.RunId}");
 }
 
-/// <summary>One job instance. Parameters are the merged set with secret values masked.</summary>
+/// <summary>
+/// One job instance. Parameters are the merged set with secret values masked. While it runs,
+/// live-metrics are the latest counts its platform reported (and when, by the platform's clock),
+/// and stalled-since is set while its counts have not moved for its template's stall-after.
+/// </summary>
 public sealed record InstanceResource(
     Guid InstanceId,
     int Index,
@@ -56,15 +61,26 @@ public sealed record InstanceResource(
     DateTime? FinishedAt,
     string? Error,
     IReadOnlyDictionary<string, string> Parameters,
-    InstanceMetrics? Metrics)
+    InstanceMetrics? Metrics,
+    MetricSnapshot? LiveMetrics = null,
+    DateTime? StalledSince = null)
 {
-    internal static InstanceResource From(InstanceRow row) => new(
-        row.InstanceId, row.Ordinal, row.PlatformJobId, row.Name, row.State, row.StartedAt, row.FinishedAt, row.Error,
-        JsonSerializer.Deserialize<Dictionary<string, string>>(row.Parameters) ?? [],
-        row.MetricsId is null ? null : new InstanceMetrics(row.SuccessfulRun ?? false, row.InputRecordCount,
-            row.OutputRecordCount, row.ErrorRecordCount, row.EngineId, row.PipelineId, row.RunCount,
-            row.StartTime, row.FinishTime, row.ErrorMessage));
+    internal static InstanceResource From(InstanceRow row)
+    {
+        var running = row.State == InstanceStates.Running;
+        return new(row.InstanceId, row.Ordinal, row.PlatformJobId, row.Name, row.State, row.StartedAt, row.FinishedAt, row.Error,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(row.Parameters) ?? [],
+            row.MetricsId is null ? null : new InstanceMetrics(row.SuccessfulRun ?? false, row.InputRecordCount,
+                row.OutputRecordCount, row.ErrorRecordCount, row.EngineId, row.PipelineId, row.RunCount,
+                row.StartTime, row.FinishTime, row.ErrorMessage),
+            running && row.LiveReportedAt is { } at
+                ? new MetricSnapshot(at, row.LiveInputRecords ?? 0, row.LiveOutputRecords ?? 0, row.LiveErrorRecords ?? 0) : null,
+            running ? row.StalledSince : null);
+    }
 }
+
+/// <summary>Record counts of a running instance at a moment (the platform's clock).</summary>
+public sealed record MetricSnapshot(DateTime At, long Input, long Output, long Errors);
 
 public sealed record InstanceMetrics(
     bool SuccessfulRun,

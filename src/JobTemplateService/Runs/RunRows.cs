@@ -48,4 +48,9 @@ internal sealed record InstanceRow
     public DateTime? StartTime { get; init; }
     public DateTime? FinishTime { get; init; }
     public string? ErrorMessage { get; init; }
+    public long? LiveInputRecords { get; init; }
+    public long? LiveOutputRecords { get; init; }
+    public long? LiveErrorRecords { get; init; }
+    public DateTime? LiveReportedAt { get; init; }
+    public DateTime? StalledSince { get; init; }
 }

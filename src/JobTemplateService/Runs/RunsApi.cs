@@ -25,6 +25,7 @@ internal static class RunsApi
         runs.MapRunControl();
         runs.MapInstanceLog();
         runs.MapRelaunch();
+        runs.MapInstanceMetrics();
 
         app.MapPost("/streamsets/job-template-runner", LaunchRunCompatible).WithTags("Runs").WithName(nameof(LaunchRunCompatible))
             .RequireAuthorization(Scopes.Launch).RequireRateLimiting(SecurityRegistration.RateLimitPolicy)

@@ -23,7 +23,8 @@ internal sealed record JobTemplate
     public string[] OverridableParameters { get; init; } = [];
     public string[] SecretParameters { get; init; } = [];
     public string[] AllowedEnvironmentNames { get; init; } = [];
-    public TimeSpan MaxWait { get; init; } = TimeSpan.FromHours(4);
+    /// <summary>The max wait in effect: the template's, else 4 hours for a batch template and none (null) for a streaming one.</summary>
+    public TimeSpan? MaxWait { get; init; }
     public int? MaxConcurrentInstances { get; init; }
     public string? Description { get; init; }
     public string? Title { get; init; }
@@ -33,6 +34,15 @@ internal sealed record JobTemplate
     public bool Enabled { get; init; } = true;
     /// <summary>The parameter contract (JSON Schema text), or null: then required_parameters applies.</summary>
     public string? ParametersSchema { get; init; }
+    public string Kind { get; init; } = TemplateKinds.Batch;
+    public long? MinInputRecords { get; init; }
+    public long? MinOutputRecords { get; init; }
+    public long? MaxErrorRecords { get; init; }
+    public double? MaxErrorRatio { get; init; }
+    public TimeSpan? StallAfter { get; init; }
+    public string StallAction { get; init; } = StallActions.Mark;
+
+    public SuccessCriteria Criteria => new(MinInputRecords, MinOutputRecords, MaxErrorRecords, MaxErrorRatio);
 
     /// <summary>
     /// The static set: the four jsonb columns merged in the original's order, a later column
@@ -79,6 +89,24 @@ internal sealed record JobTemplate
         JsonValueKind.False => "false",
         _ => value.GetRawText(),
     };
+}
+
+internal static class TemplateKinds
+{
+    /// <summary>Runs to its end; the default.</summary>
+    public const string Batch = "batch";
+
+    /// <summary>Runs until it is canceled or fails; a clean stop on cancel ends it STOPPED.</summary>
+    public const string Streaming = "streaming";
+}
+
+internal static class StallActions
+{
+    /// <summary>A stalled instance is marked (stalled-since, gauge, instance.stalled callback) and keeps running.</summary>
+    public const string Mark = "mark";
+
+    /// <summary>A stalled instance is also stopped and ends FAILED.</summary>
+    public const string Fail = "fail";
 }
 
 internal static class PlatformNames

@@ -14,13 +14,16 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
                t.destination_runtime_parameters::text AS destination_runtime_parameters,
                t.source_connection_info::text AS source_connection_info,
                t.destination_connection_info::text AS destination_connection_info,
-               t.required_parameters, t.overridable_parameters, t.allowed_environment_names, t.max_wait, t.max_concurrent_instances, t.description,
+               t.required_parameters, t.overridable_parameters, t.allowed_environment_names,
+               coalesce(t.max_wait, CASE WHEN t.kind = 'batch' THEN interval '4 hours' END) AS max_wait,
+               t.max_concurrent_instances, t.description, t.kind, t.min_input_records, t.min_output_records,
+               t.max_error_records, t.max_error_ratio, t.stall_after, t.stall_action,
                t.title, t.owner, t.tags, t.documentation_url, t.enabled, t.parameters_schema::text AS parameters_schema,
                -- writeOnly properties of the contract are secrets like the declared ones.
                ARRAY(SELECT s FROM unnest(t.secret_parameters) s UNION
                      SELECT w.key FROM json_each(CASE WHEN json_typeof(t.parameters_schema -> 'properties') = 'object'
                                          THEN t.parameters_schema -> 'properties' ELSE '{}' END) w
-                      WHERE json_typeof(w.value) = 'object' AND w.value ->> 'writeOnly' = 'true' 
+                      WHERE json_typeof(w.value) = 'object' AND w.value ->> 'writeOnly' = 'true'
                      ORDER BY 1)::varchar[] AS secret_parameters
           FROM streamsets.job_template t
           LEFT JOIN streamsets.ingestion_pattern_job_template_relationship r ON r.job_template_id = t.job_template_id

@@ -13,7 +13,7 @@ public sealed record TemplateResource(
     string PatternName, string SourceType, string TargetType, int JobTemplateId, string Platform, string PlatformTemplateId,
     string InstanceNameSuffix, string? InstanceNameParameter, IReadOnlyList<string> RequiredParameters,
     IReadOnlyList<string> OverridableParameters, IReadOnlyList<string> SecretParameters,
-    IReadOnlyDictionary<string, string> StaticParameters, TimeSpan MaxWait, int? MaxConcurrentInstances,
+    IReadOnlyDictionary<string, string> StaticParameters, TimeSpan? MaxWait, int? MaxConcurrentInstances,
     bool DeleteAfterCompletion, string? Description)
 {
     public string? Title { get; init; }
@@ -23,6 +23,11 @@ public sealed record TemplateResource(
     public bool Enabled { get; init; } = true;
     /// <summary>The parameter contract (JSON Schema 2020-12), or null when the template has none.</summary>
     public JsonElement? Parameters { get; init; }
+    /// <summary>batch (runs to its end) or streaming (runs until stopped; a stop ends it STOPPED).</summary>
+    public string Kind { get; init; } = TemplateKinds.Batch;
+    public SuccessCriteria SuccessCriteria { get; init; } = new(null, null, null, null);
+    public TimeSpan? StallAfter { get; init; }
+    public string StallAction { get; init; } = StallActions.Mark;
 
     internal static TemplateResource From(JobTemplate t) => new(
         t.PatternName, t.Source, t.Destination, t.JobTemplateId, t.Platform, t.SchJobTemplateId, t.InstanceNameSuffix,
@@ -33,5 +38,6 @@ public sealed record TemplateResource(
     {
         Title = t.Title, Owner = t.Owner, Tags = t.Tags, DocumentationUrl = t.DocumentationUrl, Enabled = t.Enabled,
         Parameters = t.ParametersSchema is { } schema ? JsonSerializer.Deserialize<JsonElement>(schema) : null,
+        Kind = t.Kind, SuccessCriteria = t.Criteria, StallAfter = t.StallAfter, StallAction = t.StallAction,
     };
 }

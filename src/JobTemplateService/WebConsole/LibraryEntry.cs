@@ -6,7 +6,7 @@ namespace JobTemplateService.WebConsole;
 /// <summary>A template as the job library shows it.</summary>
 public sealed record LibraryEntry(
     string PatternName, string Title, IHtmlContent Description, string SourceType, string TargetType, string Platform,
-    IReadOnlyList<string> Tags, TimeSpan MaxWait, int? MaxConcurrentInstances, bool Enabled, TemplateStats Stats)
+    IReadOnlyList<string> Tags, TimeSpan? MaxWait, int? MaxConcurrentInstances, bool Enabled, TemplateStats Stats)
 {
     public string? Owner { get; init; }
 

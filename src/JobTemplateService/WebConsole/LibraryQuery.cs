@@ -74,7 +74,7 @@ internal sealed class LibraryQuery(TemplateRepository templates, NpgsqlDataSourc
               FROM unnest(@ids::int[]) AS t(id)
               LEFT JOIN LATERAL (
                    SELECT count(*) AS runs, count(*) FILTER (WHERE r.state IN {RunStates.TerminalSql}) AS finished,
-                          count(*) FILTER (WHERE r.state = '{RunStates.Succeeded}') AS succeeded
+                          count(*) FILTER (WHERE r.state IN ('{RunStates.Succeeded}', '{RunStates.Stopped}')) AS succeeded
                      FROM streamsets.run r WHERE r.job_template_id = t.id AND r.created_at > now() - interval '30 days'
                       AND (@owner::varchar IS NULL OR r.requested_by = @owner)) s ON true
               LEFT JOIN LATERAL (

@@ -17,6 +17,13 @@ internal sealed record ChJobStatus
     public long? StartTime { get; init; }
     public long? FinishTime { get; init; }
     public string[]? SdcIds { get; init; }
+
+    // Counts of the current run so far and when they were last reported (epoch ms, 0 before any):
+    // fields of the SDK's JobStatus JSON (sch_models.JobStatus; the SDK's own test fixture of a job's currentJobStatus).
+    public long? InputRecordCount { get; init; }
+    public long? OutputRecordCount { get; init; }
+    public long? ErrorRecordCount { get; init; }
+    public long? LastReportedMetricTime { get; init; }
 }
 
 internal sealed record ChJob
@@ -51,6 +58,7 @@ internal sealed record ChRecordCounts
     public long? StageErrorsCount { get; init; }
     public int? RunCount { get; init; }
     public string? SdcId { get; init; }
+    public long? LastUpdatedOn { get; init; }
 }
 
 internal sealed record ChCreationInfo(

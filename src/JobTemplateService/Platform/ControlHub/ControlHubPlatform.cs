@@ -1,4 +1,5 @@
 using System.Net.Http;
+using JobTemplateService.Instances;
 using JobTemplateService.Templates;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
@@ -7,7 +8,7 @@ namespace JobTemplateService.Platform.ControlHub;
 
 /// <summary>Control Hub as a platform: job-template instances, polled with the bulk status call.</summary>
 internal sealed partial class ControlHubPlatform(ControlHubClient client, ControlHubResilience resilience, ControlHubSite site,
-    IOptions<ControlHubOptions> options) : IJobPlatform
+    IOptions<ControlHubOptions> options, IOptions<LiveMetricsOptions> metrics, TimeProvider time) : IJobPlatform
 {
     private static readonly HashSet<string> TerminalStatuses = ["INACTIVE", "INACTIVE_ERROR", "ACTIVATION_ERROR"];
 
@@ -66,8 +67,8 @@ internal sealed partial class ControlHubPlatform(ControlHubClient client, Contro
 
     public async Task<IReadOnlyDictionary<string, JobStatusReport>> GetStatusesAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct)
     {
-        var statuses = await client.GetStatusesAsync(jobIds, ct);
-        return statuses.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => Report(s.Key, s.Value));
+        var statuses = (await client.GetStatusesAsync(jobIds, ct)).Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value);
+        return await WithCountsAsync(statuses.ToDictionary(s => s.Key, s => Report(s.Key, s.Value) with { Counts = Counts(s.Value) }), ct);
     }
 
     public async Task<IReadOnlyDictionary<string, JobDescription>> DescribeAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct)

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using k8s.Models;
 
 namespace JobTemplateService.Platform.Kubernetes;
@@ -7,7 +6,7 @@ namespace JobTemplateService.Platform.Kubernetes;
 /// What a Job and its pods say about an instance: the Job's Complete or Failed condition, or a pod
 /// that cannot start (image pull errors, unschedulable) for longer than the pending limit.
 /// </summary>
-internal static partial class KubernetesJobState
+internal static class KubernetesJobState
 {
     private static readonly HashSet<string> StuckReasons =
         ["ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError"];
@@ -75,22 +74,8 @@ internal static partial class KubernetesJobState
         return null;
     }
 
-    /// <summary>Counts from the last JTS_METRICS line of a termination message (at most 4 KB) or log.</summary>
-    public static (long Input, long Output, long Errors)? Counts(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return null;
-        var line = text.Split('\n').LastOrDefault(l => MetricsLine().IsMatch(l));
-        if (line is null) return null;
-        var m = MetricsLine().Match(line);
-        return (Number(m, "input"), Number(m, "output"), Number(m, "errors"));
-    }
-
-    private static long Number(Match match, string name) =>
-        match.Groups[name].Success && long.TryParse(match.Groups[name].Value, out var n) ? n : 0;
+    /// <summary>Counts from the last well-formed JTS_METRICS line of a termination message (at most 4 KB) or log.</summary>
+    public static (long Input, long Output, long Errors)? Counts(string? text) => MetricsLine.Last(text);
 
     private static string Bounded(string text) => text.Length > 500 ? text[..500] : text;
-
-    /// <summary>The line a job prints, as on the local platform: JTS_METRICS input=120 output=118 errors=2.</summary>
-    [GeneratedRegex(@"^\s*JTS_METRICS(?=.*\binput=(?<input>\d+))?(?=.*\boutput=(?<output>\d+))?(?=.*\berrors=(?<errors>\d+))?")]
-    private static partial Regex MetricsLine();
 }

@@ -1,6 +1,5 @@
 using JobTemplateService.Common;
 using JobTemplateService.Instances;
-using JobTemplateService.Templates;
 
 namespace JobTemplateService.Platform.Local;
 
@@ -8,7 +7,7 @@ namespace JobTemplateService.Platform.Local;
 /// Records a finished local process through the same path as any other completion (terminal
 /// state and metrics row in one transaction, fenced on the lease this replica holds).
 /// </summary>
-internal sealed class LocalCompletion(CompletionRecorder recorder, InstanceRepository instances, LocalLogWriter logs,
+internal sealed class LocalCompletion(CompletionRecorder recorder, LeaseRepository leases, LocalLogWriter logs,
     ReplicaIdentity replica, ILogger<LocalCompletion> logger)
 {
     public async Task RecordAsync(LocalPlatform platform, LocalJob job)
@@ -18,17 +17,25 @@ internal sealed class LocalCompletion(CompletionRecorder recorder, InstanceRepos
         {
             await logs.FlushAsync(CancellationToken.None);
             // A very short process can end before its start is committed: wait for RUNNING.
-            for (var attempt = 0; attempt < 100; attempt++)
+            var held = await leases.HeldAsync(replica.Id, instanceId, CancellationToken.None);
+            for (var attempt = 0; attempt < 100 && held?.State == InstanceStates.Starting; attempt++)
             {
-                var state = await instances.StateAsync(instanceId, CancellationToken.None);
-                if (state != InstanceStates.Starting) break;
                 await Task.Delay(TimeSpan.FromMilliseconds(100));
+                held = await leases.HeldAsync(replica.Id, instanceId, CancellationToken.None);
             }
-            var claimed = new ClaimedInstance
+            if (held is null)
             {
-                InstanceId = instanceId, RunId = job.RunId, LeaseGeneration = job.LeaseGeneration, State = InstanceStates.Running,
-                Platform = PlatformNames.Local, PlatformJobId = job.Process.JobId, Name = job.Name, MaxWait = job.Timeout,
-                StopReason = job.Process.KilledBecause switch { "canceled" => "CANCEL", "timeout" => "TIMEOUT", _ => null },
+                logger.LogWarning("Local process {JobId} ended after its instance's lease was lost; its outcome is not recorded", job.Process.JobId);
+                return;
+            }
+            var claimed = held with
+            {
+                LeaseGeneration = job.LeaseGeneration, State = InstanceStates.Running, PlatformJobId = job.Process.JobId, Name = job.Name,
+                MaxWait = job.Timeout,
+                StopReason = job.Process.KilledBecause switch
+                {
+                    "canceled" or "stopped" => "CANCEL", "timeout" => "TIMEOUT", "stalled" => "STALL", _ => null,
+                },
             };
             var report = (await platform.GetStatusesAsync([job.Process.JobId], CancellationToken.None))[job.Process.JobId];
             await recorder.RecordAsync(platform, claimed, report, CancellationToken.None);

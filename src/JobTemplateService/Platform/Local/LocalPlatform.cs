@@ -41,7 +41,9 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
         }
         // Launches check names first (422); this guards every other way an instance can start.
         if (request.RefusedNames() is { Count: > 0 } refused) throw new PlatformRejectedException(Name, "LOCAL_PARAMETER_NAME", string.Join(" ", refused));
-        var timeout = request.MaxWait < options.Value.Timeout ? request.MaxWait : options.Value.Timeout;
+        // LocalPlatform:Timeout caps a batch job; a streaming one runs until it is stopped, or its own max wait.
+        var timeout = request.Streaming ? request.MaxWait
+            : request.MaxWait is { } wait && wait < options.Value.Timeout ? wait : options.Value.Timeout;
         var started = new List<StartedJob>();
         foreach (var instance in request.Instances)
         {
@@ -49,9 +51,9 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
             var jobId = $"local:{instance.InstanceId}";
             var jobAccount = account.Value ?? throw new PlatformRejectedException(Name, "LOCAL_ACCOUNT", "No account to run local jobs as.");
             var process = new LocalProcess(jobId, instance.InstanceId, command, options.Value.WorkingDirectory, jobAccount,
-                Environment(request.RunId, instance, jobAccount), secrets, logs.Write);
+                Environment(request.RunId, instance, jobAccount), secrets, logs.Write, request.Streaming);
             var job = new LocalJob(process, request.RunId, instance.LeaseGeneration, $"{request.PlatformTemplateId} #{instance.Index + 1}",
-                request.PlatformTemplateId, timeout, active.Hold([instance.InstanceId]));
+                request.PlatformTemplateId, timeout, request.Streaming, active.Hold([instance.InstanceId]));
             jobs[jobId] = job;
             using (ExecutionContext.SuppressFlow()) // the job outlives the request: no request scope in its logs
             {
@@ -106,7 +108,7 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
                 {
                     job.Process.Start();
                     logger.LogInformation("Started local process {JobId}: {Command}", job.Process.JobId, job.Command);
-                    using var timer = new CancellationTokenSource(job.Timeout);
+                    using var timer = new CancellationTokenSource(job.Timeout ?? System.Threading.Timeout.InfiniteTimeSpan);
                     using var registration = timer.Token.Register(() => job.Process.Kill("timeout"));
                     await job.Process.Exited;
                 }

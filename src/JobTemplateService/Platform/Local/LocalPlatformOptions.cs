@@ -15,6 +15,9 @@ internal sealed class LocalPlatformOptions
     public int MaxConcurrentProcesses { get; set; } = 4;
     public int MaxLogLinesPerInstance { get; set; } = 10_000;
 
+    /// <summary>A streaming job asked to stop (SIGTERM) is killed when it is still running after this.</summary>
+    public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The unprivileged user local jobs run as when the service runs as root (name or uid).</summary>
     public string? RunAsUser { get; set; }
 

@@ -1,16 +1,18 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using JobTemplateService.Security;
 
 namespace JobTemplateService.Platform.Local;
 
 /// <summary>
-/// One local job: `/bin/sh -c COMMAND` (as the job account, see <see cref="JobAccount"/>) with the merged parameters as environment variables,
-/// stdout and stderr read line by line (secret values masked before anything is kept), the last
-/// metrics line remembered, and the whole process tree killed on cancel, timeout or shutdown.
+/// One local job: `/bin/sh -c COMMAND` (as the job account, see <see cref="JobAccount"/>) with the
+/// merged parameters as environment variables, stdout and stderr read line by line (secret values
+/// masked before anything is kept), each metrics line taken as the counts so far (the last one is
+/// final; a malformed one is ignored with a warning line in the job's log), and the whole process
+/// tree killed on cancel, timeout or shutdown.
 /// </summary>
-internal sealed partial class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory, JobAccount account,
-    IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> secretValues, Action<LogLine> log)
+internal sealed class LocalProcess(string jobId, Guid instanceId, string command, string? workingDirectory, JobAccount account,
+    IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> secretValues, Action<LogLine> log,
+    bool streaming = false)
 {
     private readonly TaskCompletionSource<int> exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource shellExited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -24,7 +26,10 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     public DateTime? FinishedAt { get; private set; }
     public int? ExitCode { get; private set; }
     public string? KilledBecause { get; private set; }
-    public (long Input, long Output, long Errors)? Counts { get; private set; }
+    public (long Input, long Output, long Errors)? Counts => Live is { } live ? (live.Input, live.Output, live.Errors) : null;
+
+    /// <summary>The counts of the last well-formed metrics line so far, and when it was printed.</summary>
+    public LiveCounts? Live { get; private set; }
     public string? LastErrorLine { get; private set; }
     public Task<int> Exited => exited.Task;
     public bool IsFinished => exited.Task.IsCompleted;
@@ -36,7 +41,10 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
         // In its own session (setsid), the job and everything it starts form one process group,
         // which can be killed as a whole — even processes it left behind when its shell exited.
         var grouped = File.Exists(Setsid);
-        var argv = account.Command(command);
+        // A streaming job is stopped with SIGTERM to its group. Its shell catches it (and so only waits
+        // for the job), so the job's own way of ending decides the exit code; a trap does not carry into
+        // the job the way an ignored signal would, so the job can still trap TERM itself.
+        var argv = account.Command(streaming ? "trap : TERM; " + command : command);
         var info = new ProcessStartInfo(grouped ? Setsid : argv[0])
         {
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
@@ -61,6 +69,23 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _ = FinishAsync();
+    }
+
+    /// <summary>
+    /// Asks the process and everything it started to stop (SIGTERM), so that it can end cleanly,
+    /// and kills them if they are still running after the grace period.
+    /// </summary>
+    public void Stop(string because, TimeSpan grace)
+    {
+        if (IsFinished || KilledBecause is not null) return;
+        KilledBecause = because;
+        if (groupId is not { } group)
+        {
+            Kill(because);
+            return;
+        }
+        _ = KillProcessGroup(-group, 15);
+        _ = Task.Delay(grace).ContinueWith(_ => Kill(because), TaskScheduler.Default);
     }
 
     /// <summary>Kills the process and everything it started.</summary>
@@ -116,20 +141,19 @@ internal sealed partial class LocalProcess(string jobId, Guid instanceId, string
     {
         if (text is null) return;
         text = SecretMasker.Redact(text, secretValues);
-        if (stream == "stdout" && MetricsLine().Match(text) is { Success: true } m)
-        {
-            Counts = (Number(m, "input"), Number(m, "output"), Number(m, "errors"));
-        }
         if (stream == "stderr" && text.Trim().Length > 0) LastErrorLine = text.Length > 500 ? text[..500] : text;
-        log(new LogLine(InstanceId, Interlocked.Increment(ref lineNumber), stream, DateTime.UtcNow, text.Length > 4000 ? text[..4000] : text));
+        var number = Interlocked.Increment(ref lineNumber);
+        log(new LogLine(InstanceId, number, stream, DateTime.UtcNow, text.Length > 4000 ? text[..4000] : text));
+        if (stream != "stdout" || !MetricsLine.IsMetricsLine(text)) return;
+        if (MetricsLine.Parse(text, out var problem) is { } counts)
+        {
+            Live = new LiveCounts(counts.Input, counts.Output, counts.Errors, DateTime.UtcNow);
+            return;
+        }
+        log(new LogLine(InstanceId, Interlocked.Increment(ref lineNumber), "service", DateTime.UtcNow,
+            $"jobtemplateservice: warning: line {number} ignored, not a metrics line ({problem}); " +
+            "the form is JTS_METRICS input=N output=N errors=N"));
     }
-
-    private static long Number(Match match, string name) =>
-        match.Groups[name].Success && long.TryParse(match.Groups[name].Value, out var n) ? n : 0;
-
-    /// <summary>The metrics line a job prints: JTS_METRICS input=120 output=118 errors=2 (any order, each optional).</summary>
-    [GeneratedRegex(@"^\s*JTS_METRICS(?=.*\binput=(?<input>\d+))?(?=.*\boutput=(?<output>\d+))?(?=.*\berrors=(?<errors>\d+))?")]
-    private static partial Regex MetricsLine();
 }
 
 internal sealed record LogLine(Guid InstanceId, long LineNo, string Stream, DateTime LoggedAt, string Text);

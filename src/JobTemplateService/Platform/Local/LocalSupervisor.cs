@@ -1,32 +1,75 @@
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Instances;
+using JobTemplateService.Templates;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace JobTemplateService.Platform.Local;
 
 /// <summary>
-/// Watches this replica's local processes: kills those whose instance was canceled, and on a
-/// clean shutdown kills them all and records them FAILED, saying so, before leases are handed back.
+/// Watches this replica's local processes every second: records the counts their metrics lines
+/// reported (live metrics, snapshots, stalls), stops those whose instance is being stopped (a
+/// canceled batch job is killed, a canceled streaming job asked to stop and killed after
+/// LocalPlatform:StopGrace, a stalled one whose template says fail is killed), and on a clean
+/// shutdown kills them all and records them FAILED, saying so, before leases are handed back.
 /// </summary>
-internal sealed class LocalSupervisor(LocalPlatform platform, NpgsqlDataSource dataSource, TimeProvider time,
-    ILogger<LocalSupervisor> logger) : PeriodicService(time, logger)
+internal sealed class LocalSupervisor(LocalPlatform platform, LiveMetricsRepository live, NpgsqlDataSource dataSource,
+    ReplicaIdentity replica, IOptions<LiveMetricsOptions> metrics, IOptions<LocalPlatformOptions> options, ServiceTelemetry telemetry,
+    TimeProvider time, ILogger<LocalSupervisor> logger) : PeriodicService(time, logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromSeconds(1);
 
     protected override bool Enabled => platform.IsConfigured;
 
-    protected override Task PassAsync(CancellationToken ct) => KillCanceledAsync(ct);
+    protected override async Task PassAsync(CancellationToken ct)
+    {
+        await RecordLiveAsync(ct);
+        await StopRequestedAsync(ct);
+    }
 
-    internal async Task KillCanceledAsync(CancellationToken ct)
+    internal async Task RecordLiveAsync(CancellationToken ct)
+    {
+        var running = platform.Running.ToList();
+        var reports = running.Select(j => new LiveReport(new InstanceLease(j.Process.InstanceId, j.LeaseGeneration), j.Process.Live)).ToList();
+        foreach (var outcome in await live.RecordAsync(replica.Id, reports, metrics.Value.SnapshotInterval, ct))
+        {
+            telemetry.RecordsProcessed(outcome.PatternName, outcome.InputAdded, outcome.OutputAdded, outcome.ErrorsAdded);
+            if (outcome.Stalled)
+            {
+                logger.LogWarning("Local process of instance {InstanceId} stalled: no new counts for {StallAfter}{Action}", outcome.InstanceId,
+                    outcome.StallAfter, outcome.StallAction == StallActions.Fail ? "; killing it" : "");
+            }
+        }
+    }
+
+    internal async Task StopRequestedAsync(CancellationToken ct)
     {
         var running = platform.Running.ToDictionary(j => j.Process.InstanceId);
         if (running.Count == 0) return;
-        const string sql = "SELECT instance_id FROM streamsets.run_instance WHERE instance_id = ANY(@ids) AND stop_reason = 'CANCEL'";
+        const string sql = "SELECT instance_id, stop_reason FROM streamsets.run_instance WHERE instance_id = ANY(@ids) AND stop_reason IS NOT NULL";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        foreach (var id in await connection.QueryAsync<Guid>(new CommandDefinition(sql, new { ids = running.Keys.ToArray() }, cancellationToken: ct)))
+        var stopping = await connection.QueryAsync<(Guid InstanceId, string StopReason)>(
+            new CommandDefinition(sql, new { ids = running.Keys.ToArray() }, cancellationToken: ct));
+        foreach (var (id, reason) in stopping)
         {
-            logger.LogInformation("Killing local process {JobId}: its run was canceled", running[id].Process.JobId);
-            running[id].Process.Kill("canceled");
+            var job = running[id];
+            if (job.Process.KilledBecause is not null) continue;
+            switch (reason)
+            {
+                case "CANCEL" when job.Streaming:
+                    logger.LogInformation("Stopping local process {JobId}: its run was canceled", job.Process.JobId);
+                    job.Process.Stop("stopped", options.Value.StopGrace);
+                    break;
+                case "CANCEL":
+                    logger.LogInformation("Killing local process {JobId}: its run was canceled", job.Process.JobId);
+                    job.Process.Kill("canceled");
+                    break;
+                case "STALL":
+                    logger.LogInformation("Killing local process {JobId}: it stalled", job.Process.JobId);
+                    job.Process.Kill("stalled");
+                    break;
+            }
         }
     }
 
@@ -53,7 +96,16 @@ internal sealed class LocalSupervisor(LocalPlatform platform, NpgsqlDataSource d
         foreach (var job in running) job.Process.Kill("shutdown");
         if (running.Count == 0) return;
         logger.LogWarning("Stopping: killed {Count} local process(es); they end FAILED", running.Count);
-        // Wait until their completions are recorded, before the heartbeat hands the leases back.
-        await Task.WhenAny(Task.WhenAll(running.Select(j => j.Recorded.Task)), Task.Delay(TimeSpan.FromSeconds(10), cancellationToken));
+        // Wait until their completions are recorded, before the heartbeat hands the leases back: as long as
+        // the host's shutdown allows (HostOptions.ShutdownTimeout), not a fixed time that a busy machine can
+        // overrun. What is not recorded by then is recorded by a peer once its lease is handed back.
+        try
+        {
+            await Task.WhenAll(running.Select(j => j.Recorded.Task)).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("Stopping: the shutdown timeout passed before every killed local process was recorded");
+        }
     }
 }
