@@ -64,6 +64,7 @@ public sealed class ConsoleService : IAsyncLifetime
             ["Database__MigrateOnStartup"] = "true", ["Security__Mode"] = "ApiKeys", ["Security__BootstrapAdminKey"] = BootstrapKey,
             ["Monitor__PollInterval"] = "00:00:01", ["LocalPlatform__WorkingDirectory"] = Root, ["Logging__Format"] = "none",
             ["local__csv_filter"] = $"sh '{Path.Combine(Root, "demo", "jobs", "csv_filter.sh")}'",
+            ["local__weather_replay"] = $"sh '{Path.Combine(Root, "demo", "jobs", "weather_replay.sh")}'", // demo/templates.yaml names it
             ["local__slow_job"] = "sh -c 'echo starting; for i in $(seq 1 300); do echo tick $i; sleep 1; done'",
         };
         if (Environment.UserName == "root") environment["LocalPlatform__RunAsUser"] = JobUser;
