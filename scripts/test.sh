@@ -33,7 +33,7 @@ passed = failed = skipped = 0
 for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
     root = ET.parse(path).getroot()
     # Name every failed test with the first lines of its message, so a long log's tail says what broke.
-    for result in root.iter("{*}UnitTestResult"):
+    for result in root.findall(".//{*}UnitTestResult"):
         if result.get("outcome") in ("Failed", "Error", "Timeout"):
             message = result.find("{*}Output/{*}ErrorInfo/{*}Message")
             text = (message.text or "").strip().splitlines() if message is not None else []

@@ -12,7 +12,8 @@ public static class ConsoleSession
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url + "/ui");
+            // The page after signing in is there once its document is; a busy machine can hold its load event back long after.
+            await page.WaitForURLAsync(url + "/ui", new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
         }
         catch (TimeoutException)
         {
