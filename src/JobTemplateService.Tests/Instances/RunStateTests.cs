@@ -1,3 +1,7 @@
+using JobTemplateService.Instances;
+using JobTemplateService.Platform;
+using Npgsql;
+
 namespace JobTemplateService.Tests;
 
 /// <summary>
@@ -68,5 +72,66 @@ public sealed class RunStateTests(SharedDatabase shared) : IClassFixture<SharedD
         Assert.Equal(expected, stored);
         Assert.Equal(RunStates.IsTerminal(expected), finished);
         Assert.Equal(states.All(InstanceStates.IsTerminal), RunStates.IsTerminal(expected));
+    }
+
+    /// <summary>
+    /// Recording a start writes the run's state itself instead of calling refresh_run_state: for
+    /// every company the started instance can keep, the state it writes is the one the function
+    /// computes, and a start whose lease was lost changes neither the instance nor the run.
+    /// </summary>
+    [Theory]
+    [InlineData("", false)]
+    [InlineData("STARTING", false)]
+    [InlineData("QUEUED QUEUED", false)]
+    [InlineData("RUNNING", false)]
+    [InlineData("SUCCEEDED FAILED", false)]
+    [InlineData("CANCELED", true)]
+    [InlineData("START_FAILED TIMED_OUT STOPPED", true)]
+    [InlineData("PENDING", true)]
+    public async Task RecordingAStartLeavesTheRunInTheStateRefreshComputes(string otherStates, bool cancelRequested)
+    {
+        var database = Database;
+        var runId = Guid.CreateVersion7();
+        var started = Guid.CreateVersion7();
+        var owner = Guid.CreateVersion7();
+        var states = new[] { InstanceStates.Starting }.Concat(otherStates.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        var ids = states.Select((_, n) => n == 0 ? started : Guid.CreateVersion7()).ToArray();
+        var before = await database.QuerySingleAsync<string>("""
+            WITH template AS (
+                INSERT INTO streamsets.job_template (sch_job_template_id) VALUES ('template:org') RETURNING job_template_id
+            ), run AS (
+                INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
+                                            pattern_name, platform, platform_template_id, cancel_requested_at)
+                SELECT @runId, 'ada', 'run-1', 'http', 'gcs', job_template_id, 'http-to-gcs', 'controlhub', 'template:org',
+                       CASE WHEN @cancelRequested THEN now() END
+                  FROM template
+                RETURNING run_id, job_template_id
+            )
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters, deadline_at,
+                                                 lease_owner, lease_expires_at, lease_generation)
+            SELECT u.id, run.run_id, u.ordinal::int - 1, run.job_template_id, 'controlhub', u.state, '{}', now() + interval '1 hour',
+                   @owner, now() + interval '1 minute', 1
+              FROM run CROSS JOIN unnest(@ids, @states) WITH ORDINALITY AS u(id, state, ordinal);
+            SELECT streamsets.refresh_run_state(@runId);
+            """, new { runId, cancelRequested, states, ids, owner });
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var instances = new InstanceRepository(dataSource);
+        var job = new StartedJob(started, $"job-{started:N}:org", "Weather 1");
+
+        var lost = await instances.RecordStartedAsync(runId, owner, [new InstanceLease(started, 2)], [job], DateTime.UtcNow,
+            TimeSpan.FromSeconds(10), null, CancellationToken.None);
+        var stateAfterLost = await database.QuerySingleAsync<string>("SELECT state FROM streamsets.run WHERE run_id = @runId", new { runId });
+        var changed = await instances.RecordStartedAsync(runId, owner, [new InstanceLease(started, 1)], [job], DateTime.UtcNow,
+            TimeSpan.FromSeconds(10), null, CancellationToken.None);
+        var (stored, finished) = await database.QuerySingleAsync<(string, bool)>(
+            "SELECT state, finished_at IS NOT NULL FROM streamsets.run WHERE run_id = @runId", new { runId });
+        var computed = await database.QuerySingleAsync<string>("SELECT streamsets.refresh_run_state(@runId)", new { runId });
+
+        Assert.Equal(0, lost);
+        Assert.Equal(before, stateAfterLost);
+        Assert.Equal(1, changed);
+        Assert.Equal(RunStates.Running, stored);
+        Assert.Equal(computed, stored);
+        Assert.False(finished);
     }
 }

@@ -57,26 +57,47 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
     /// <summary>
     /// The instances run. A platform whose jobs live in this process keeps the lease (keepLease).
     /// The caller's own write, when given, commits with it (as do those of the two methods below).
+    /// A RUNNING instance is live, so refresh_run_state would make its run RUNNING whatever its
+    /// other instances are: the statement writes that directly, without the function's count of
+    /// the run's instances (the launch's hottest write; RunStateTests holds the two to agreement).
     /// </summary>
-    public Task<int> RecordStartedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, IReadOnlyList<StartedJob> jobs,
-        DateTime startedAt, TimeSpan nextCheck, JoinedWrite? alongside, CancellationToken ct, bool keepLease = false) =>
-        RunScopedAsync(runId, """
-            UPDATE streamsets.run_instance i
-               SET state = 'RUNNING', platform_job_id = u.job_id, name = coalesce(u.name, i.name),
-                   started_at = coalesce(i.started_at, @StartedAt), error = NULL,
-                   lease_owner = CASE WHEN @KeepLease THEN i.lease_owner END,
-                   lease_expires_at = CASE WHEN @KeepLease THEN i.lease_expires_at END,
-                   next_check_at = now() + @NextCheck, updated_at = now()
-              FROM unnest(@Ids, @Generations, @JobIds, @Names) AS u(instance_id, generation, job_id, name)
-             WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
-               AND i.lease_owner = @Owner AND i.state = 'STARTING'
-            RETURNING 1;
-            """, alongside, new
-            {
-                RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck, KeepLease = keepLease,
-                Ids = leases.Ids(), Generations = leases.Generations(),
-                JobIds = jobs.Select(j => j.JobId).ToArray(), Names = jobs.Select(j => j.Name).ToArray(),
-            }, ct);
+    public async Task<int> RecordStartedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, IReadOnlyList<StartedJob> jobs,
+        DateTime startedAt, TimeSpan nextCheck, JoinedWrite? alongside, CancellationToken ct, bool keepLease = false)
+    {
+        var sql = $"""
+            SELECT 1 FROM streamsets.run WHERE run_id = @RunId FOR UPDATE;
+            WITH started AS (
+                UPDATE streamsets.run_instance i
+                   SET state = '{InstanceStates.Running}', platform_job_id = u.job_id, name = coalesce(u.name, i.name),
+                       started_at = coalesce(i.started_at, @StartedAt), error = NULL,
+                       lease_owner = CASE WHEN @KeepLease THEN i.lease_owner END,
+                       lease_expires_at = CASE WHEN @KeepLease THEN i.lease_expires_at END,
+                       next_check_at = now() + @NextCheck, updated_at = now()
+                  FROM unnest(@Ids, @Generations, @JobIds, @Names) AS u(instance_id, generation, job_id, name)
+                 WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
+                   AND i.lease_owner = @Owner AND i.state = '{InstanceStates.Starting}'
+                RETURNING 1
+            ), run_state AS (
+                UPDATE streamsets.run SET state = '{RunStates.Running}', finished_at = NULL, updated_at = now()
+                 WHERE run_id = @RunId AND state <> '{RunStates.Running}' AND EXISTS (SELECT 1 FROM started)
+            )
+            SELECT count(*)::int FROM started;
+            {alongside?.Sql}
+            """;
+        var parameters = new DynamicParameters(new
+        {
+            RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck, KeepLease = keepLease,
+            Ids = leases.Ids(), Generations = leases.Generations(),
+            JobIds = jobs.Select(j => j.JobId).ToArray(), Names = jobs.Select(j => j.Name).ToArray(),
+        });
+        if (alongside is not null) parameters.AddDynamicParams(alongside.Parameters);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        await results.ReadAsync<int>();
+        var changed = await results.ReadSingleAsync<int>();
+        await results.ConsumeAsync();
+        return changed;
+    }
 
     /// <summary>Ends instances that never ran: START_FAILED, or CANCELED when canceled before they started.</summary>
     public Task<int> RecordStartFailedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, string error,
