@@ -6,8 +6,11 @@ namespace JobTemplateService.Runs;
 
 internal abstract record LaunchResult
 {
-    /// <summary>A new launch (or a replay whose original answer was lost): the run as it is now.</summary>
-    public sealed record Launched(RunResource Run) : LaunchResult;
+    /// <summary>
+    /// A new launch (or a replay whose original answer was lost): the run as it is now. Json, when
+    /// given, is the run already serialized for the idempotency record: the answer is written from it.
+    /// </summary>
+    public sealed record Launched(RunResource Run, string? Json = null) : LaunchResult;
 
     /// <summary>An answer already stored for this idempotency key, or a stored error.</summary>
     public sealed record Stored(int Status, string Body, bool Replayed) : LaunchResult;

@@ -89,7 +89,8 @@ internal sealed class RunLauncher(
             problem?.Json ?? JsonSerializer.Serialize(resource, Json.Options));
         await starter.RecordAsync(start, LaunchRepository.CompleteRequest(answer), durable);
         telemetry.Launch(outcome.Name);
-        return problem is not null ? new LaunchResult.Stored(problem.Status, problem.Json, Replayed: false) : new LaunchResult.Launched(resource!);
+        return problem is not null ? new LaunchResult.Stored(problem.Status, problem.Json, Replayed: false)
+            : new LaunchResult.Launched(resource!, answer.Body);
     }
 
     private LaunchIntent CreateIntent(LaunchRequest request, JobTemplate template, MergeResult merge, LaunchCaller caller, string fingerprint)

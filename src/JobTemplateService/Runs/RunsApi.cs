@@ -41,6 +41,8 @@ internal static class RunsApi
         if (problem is not null) return problem;
         return result switch
         {
+            // The answer just stored for the key, byte for byte: serialized once.
+            LaunchResult.Launched { Json: { } json } launched => new StoredJson(StatusCodes.Status202Accepted, json, false, launched.Run.Links.Self),
             LaunchResult.Launched launched => TypedResults.Accepted(launched.Run.Links.Self, launched.Run),
             LaunchResult.Stored stored => new StoredJson(stored.Status, stored.Body, stored.Replayed, LocationOf(stored.Body)),
             LaunchResult.Failed failed => Problem(http, failed.Refusal),
