@@ -862,4 +862,51 @@ INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('000
 COMMIT;
 \endif
 
+
+-- =============================================================================================
+-- Migration 0007_template_catalog_version.sql
+-- =============================================================================================
+SELECT NOT EXISTS (SELECT 1 FROM streamsets.schema_migration WHERE name = '0007_template_catalog_version.sql') AS pending \gset
+\if :pending
+BEGIN;
+
+-- 0007: a version number of the template catalog, raised by every change to the tables a launch
+-- reads its template from (through the admin API, `templates apply` or plain SQL alike). A replica
+-- keeps the templates it resolved; a launch records its intent only if the catalog is still at
+-- the version its template was read at, and reads it afresh otherwise. So a launch costs no
+-- template read, and never uses a template that changed before its intent was recorded.
+--
+-- compatibility: backward
+-- (it adds a table and triggers that write only that table: the previous version never reads it)
+
+CREATE TABLE IF NOT EXISTS streamsets.template_catalog (
+    id      int    PRIMARY KEY DEFAULT 1 CONSTRAINT template_catalog_one_row CHECK (id = 1),
+    version bigint NOT NULL DEFAULT 1
+);
+INSERT INTO streamsets.template_catalog (id, version) VALUES (1, 1) ON CONFLICT (id) DO NOTHING;
+
+CREATE OR REPLACE FUNCTION streamsets.template_catalog_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO streamsets.template_catalog AS c (id, version) VALUES (1, 1)
+    ON CONFLICT (id) DO UPDATE SET version = c.version + 1;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS job_template_catalog_changed ON streamsets.job_template;
+CREATE TRIGGER job_template_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON streamsets.job_template
+    FOR EACH STATEMENT EXECUTE FUNCTION streamsets.template_catalog_changed();
+DROP TRIGGER IF EXISTS ingestion_pattern_catalog_changed ON streamsets.ingestion_pattern;
+CREATE TRIGGER ingestion_pattern_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON streamsets.ingestion_pattern
+    FOR EACH STATEMENT EXECUTE FUNCTION streamsets.template_catalog_changed();
+DROP TRIGGER IF EXISTS ingestion_pattern_job_template_relationship_catalog_changed
+    ON streamsets.ingestion_pattern_job_template_relationship;
+CREATE TRIGGER ingestion_pattern_job_template_relationship_catalog_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON streamsets.ingestion_pattern_job_template_relationship
+    FOR EACH STATEMENT EXECUTE FUNCTION streamsets.template_catalog_changed();
+
+INSERT INTO streamsets.schema_migration (name, backward_compatible) VALUES ('0007_template_catalog_version.sql', true);
+COMMIT;
+\endif
+
 SELECT 1 AS migration_unlock FROM pg_advisory_unlock(20921865032255314) \gset

@@ -17,11 +17,12 @@ internal sealed record LaunchIntent(
     Guid Owner,
     TimeSpan Lease,
     string Fingerprint,
-    string? StoredCallbackSecret)
+    string? StoredCallbackSecret,
+    long CatalogVersion)
 {
     public object ToParameters() => new
     {
-        Scope, RequestKey, KeyKind, Fingerprint, RunId, Retention,
+        Scope, RequestKey, KeyKind, Fingerprint, RunId, Retention, CatalogVersion,
         Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType, Request.CallbackUrl, Request.RelaunchOf, CallbackSecret = StoredCallbackSecret,
         Template.JobTemplateId, Template.PatternName, Template.Platform,
         PlatformTemplateId = Template.SchJobTemplateId, RequestedBy, Template.MaxWait, Owner, Lease,

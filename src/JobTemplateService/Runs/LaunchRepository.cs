@@ -1,5 +1,6 @@
 using Dapper;
 using JobTemplateService.Instances;
+using JobTemplateService.Templates;
 using Npgsql;
 
 namespace JobTemplateService.Runs;
@@ -12,15 +13,18 @@ namespace JobTemplateService.Runs;
 /// </summary>
 internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 {
-    /// <summary>Records the intent; returns it as recorded (with each instance's state), or null when the key already exists.</summary>
-    public async Task<RecordedIntent?> RecordIntentAsync(LaunchIntent intent, CancellationToken ct)
+    /// <summary>
+    /// Records the intent, if the template catalog is still at the version the intent's template
+    /// was read at. Returns it as recorded (with each instance's state); or nothing, because the
+    /// key already exists or the catalog changed (<see cref="IntentRecord.TemplateChanged"/>).
+    /// </summary>
+    public async Task<IntentRecord> RecordIntentAsync(LaunchIntent intent, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         if (intent.Template.MaxConcurrentInstances is null)
         {
-            var created = await connection.QuerySingleOrDefaultAsync<DateTime?>(
-                new CommandDefinition(IntentSql, intent.ToParameters(), cancellationToken: ct));
-            return created is null ? null : new RecordedIntent(created.Value, intent.Instances);
+            var row = await connection.QuerySingleAsync<IntentRow>(new CommandDefinition(IntentSql, intent.ToParameters(), cancellationToken: ct));
+            return row.Record(intent.Instances);
         }
 
         // A template with a concurrency limit: lock its row so that replicas launching at the same
@@ -38,16 +42,17 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         {
             Instances = intent.Instances.Select((i, n) => i with { State = n < capacity ? InstanceStates.Starting : InstanceStates.Queued }).ToList(),
         };
-        var createdAt = await connection.QuerySingleOrDefaultAsync<DateTime?>(
+        var recorded = await connection.QuerySingleAsync<IntentRow>(
             new CommandDefinition(IntentSql, limited.ToParameters(), transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
-        return createdAt is null ? null : new RecordedIntent(createdAt.Value, limited.Instances);
+        return recorded.Record(limited.Instances);
     }
 
     private const string IntentSql = $"""
             WITH request AS (
                 INSERT INTO streamsets.launch_request AS lr (scope, request_key, key_kind, fingerprint, run_id, expires_at)
-                VALUES (@Scope, @RequestKey, @KeyKind, @Fingerprint, @RunId, now() + @Retention)
+                SELECT @Scope, @RequestKey, @KeyKind, @Fingerprint, @RunId, now() + @Retention
+                 WHERE {TemplateRepository.CatalogVersionSql} = @CatalogVersion
                 ON CONFLICT (scope, request_key) DO UPDATE
                    SET key_kind = EXCLUDED.key_kind, fingerprint = EXCLUDED.fingerprint, run_id = EXCLUDED.run_id,
                        response_status = NULL, response_body = NULL, created_at = now(), completed_at = NULL,
@@ -63,7 +68,8 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
                   FROM request
                 RETURNING run_id, created_at
             ), {InstanceRepository.InsertLaunchedSql}
-            SELECT created_at FROM new_run
+            SELECT (SELECT created_at FROM new_run) AS created_at,
+                   {TemplateRepository.CatalogVersionSql} = @CatalogVersion AS catalog_current
             """;
 
     public async Task<LaunchRequestRow?> FindRequestAsync(string scope, string requestKey, TimeSpan inFlightTimeout, CancellationToken ct)
@@ -127,6 +133,18 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 }
 
 internal sealed record RecordedIntent(DateTime CreatedAt, IReadOnlyList<IntentInstance> Instances);
+
+/// <summary>An intent recorded; or not: its key exists already, or (TemplateChanged) its template changed since it was read.</summary>
+internal sealed record IntentRecord(RecordedIntent? Recorded, bool TemplateChanged);
+
+internal sealed record IntentRow
+{
+    public DateTime? CreatedAt { get; init; }
+    public bool CatalogCurrent { get; init; }
+
+    public IntentRecord Record(IReadOnlyList<IntentInstance> instances) =>
+        new(CreatedAt is { } created ? new RecordedIntent(created, instances) : null, !CatalogCurrent);
+}
 
 /// <summary>The answer to store for an idempotency key, written with the outcome it describes.</summary>
 internal sealed record StoredResponse(string Scope, string RequestKey, Guid RunId, int Status, string Body);

@@ -19,27 +19,44 @@ internal sealed class RunLauncher(
     IOptions<MonitorOptions> monitor, ServiceKeys keys, CallbackSecrets callbackSecrets,
     IHostApplicationLifetime lifetime, ServiceTelemetry telemetry, ILogger<RunLauncher> logger)
 {
+    private const int MaxTemplateReads = 10;
+
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
-        var template = await templates.ResolveAsync(request.SourceType, request.TargetType, ct);
-        if (template is null) return Fail("no_template", new LaunchRefusal.NoTemplate(request.SourceType, request.TargetType));
+        // The template as this replica read it before, if it did: read afresh before refusing
+        // anything, and whenever the catalog changed before the intent could be recorded.
+        for (var reads = 0; ; reads++)
+        {
+            var resolved = await templates.ResolveForLaunchAsync(request.SourceType, request.TargetType, fresh: reads > 0, ct);
+            if (await LaunchAsync(request, caller, resolved, ct) is { } result) return result;
+            if (reads == MaxTemplateReads)
+                throw new InvalidOperationException($"The template catalog changed {MaxTemplateReads} times while one launch was being recorded.");
+        }
+    }
+
+    /// <summary>The launch with this template; null when it must be read afresh (see above).</summary>
+    private async Task<LaunchResult?> LaunchAsync(LaunchRequest request, LaunchCaller caller, ResolvedTemplate resolved, CancellationToken ct)
+    {
+        var template = resolved.Template;
+        if (template is null) return Refuse(resolved, "no_template", new LaunchRefusal.NoTemplate(request.SourceType, request.TargetType));
         if (LaunchRefusal.ForTemplate(template, caller) is { } refusal)
-            return Fail(refusal is LaunchRefusal.Forbidden ? "forbidden" : "template_disabled", refusal);
+            return Refuse(resolved, refusal is LaunchRefusal.Forbidden ? "forbidden" : "template_disabled", refusal);
 
         var merge = ParameterMerger.Merge(template, request.RuntimeParameters);
-        if (!merge.Succeeded) return Fail("invalid_parameters", new LaunchRefusal.InvalidParameters(merge.Errors, merge.Detail!));
+        if (!merge.Succeeded) return Refuse(resolved, "invalid_parameters", new LaunchRefusal.InvalidParameters(merge.Errors, merge.Detail!));
 
         var platform = platforms.Find(template.Platform);
-        if (platform is null) return Fail("platform_not_configured", new LaunchRefusal.PlatformNotConfigured(template.Platform));
+        if (platform is null) return Refuse(resolved, "platform_not_configured", new LaunchRefusal.PlatformNotConfigured(template.Platform));
         if (platform.IsRefusingCalls)
         {
+            if (resolved.Kept) return null;
             telemetry.Launch("platform_unavailable");
             throw new PlatformUnavailableException($"{template.Platform} is failing; launches are refused until it recovers.",
                 TimeSpan.FromSeconds(10));
         }
 
         var fingerprintKey = await keys.FingerprintKeyAsync(ct);
-        var intent = CreateIntent(request, template, merge, caller, request.Fingerprint(fingerprintKey));
+        var intent = CreateIntent(request, template, merge, caller, request.Fingerprint(fingerprintKey), resolved.CatalogVersion);
         using var logScope = logger.BeginScope(new Dictionary<string, object>
         {
             ["RunId"] = intent.RunId, ["UserRunId"] = request.UserRunId,
@@ -47,7 +64,9 @@ internal sealed class RunLauncher(
         RecordedIntent? recorded = null;
         for (var attempt = 0; attempt < 3 && recorded is null; attempt++)
         {
-            recorded = await launches.RecordIntentAsync(intent, ct);
+            var record = await launches.RecordIntentAsync(intent, ct);
+            if (record.TemplateChanged) return null;
+            recorded = record.Recorded;
             if (recorded is not null) break;
             var existing = await launches.FindRequestAsync(intent.Scope, intent.RequestKey, service.Value.InFlightTimeout, ct);
             if (existing is not null) return await ReplayAsync(existing, request, fingerprintKey, ct);
@@ -93,14 +112,15 @@ internal sealed class RunLauncher(
             : new LaunchResult.Launched(resource!, answer.Body);
     }
 
-    private LaunchIntent CreateIntent(LaunchRequest request, JobTemplate template, MergeResult merge, LaunchCaller caller, string fingerprint)
+    private LaunchIntent CreateIntent(LaunchRequest request, JobTemplate template, MergeResult merge, LaunchCaller caller, string fingerprint,
+        long catalogVersion)
     {
         var (key, kind) = caller.IdempotencyKey is { } header ? ("header:" + header, "header") : (request.NaturalKey(), "natural");
         var instances = merge.Instances.Select((m, i) => new IntentInstance(Guid.CreateVersion7(), i, InstanceStates.Starting,
             m.Masked(template), m.CallerSecretKeys(template), m.Values)).ToList();
         return new LaunchIntent(Guid.CreateVersion7(), request, template, caller.KeyName, caller.Scope, key, kind,
             service.Value.IdempotencyRetention, instances, replica.Id, monitor.Value.LeaseDuration, fingerprint,
-            callbackSecrets.Protect(request.CallbackSecret));
+            callbackSecrets.Protect(request.CallbackSecret), catalogVersion);
     }
 
     private static (RunResource? Run, ProblemHttpResultBody? Problem) Respond(LaunchIntent intent, DateTime createdAt, StartOutcome? outcome)
@@ -147,6 +167,10 @@ internal sealed class RunLauncher(
         var run = await runs.GetAsync(runId, ct);
         return run is null ? new LaunchResult.Failed(new LaunchRefusal.InFlight(TimeSpan.FromSeconds(1))) : new LaunchResult.Launched(run);
     }
+
+    /// <summary>A refusal stands only on a template read now; one kept from before is read again first (null).</summary>
+    private LaunchResult? Refuse(ResolvedTemplate resolved, string outcome, LaunchRefusal refusal) =>
+        resolved.Kept ? null : Fail(outcome, refusal);
 
     private LaunchResult Fail(string outcome, LaunchRefusal refusal)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 using Npgsql;
 
@@ -5,6 +6,9 @@ namespace JobTemplateService.Templates;
 
 internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
 {
+    private const int MaxKept = 10_000;
+    private readonly ConcurrentDictionary<(string Source, string Target), ResolvedTemplate> kept = new();
+
     private const string SelectTemplates = """
         SELECT t.job_template_id, coalesce(p.ingestion_pattern_id, 0) AS ingestion_pattern_id,
                coalesce(p.pattern_name, '') AS pattern_name, coalesce(p.source, '') AS source,
@@ -39,6 +43,37 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
             new CommandDefinition(sql, new { sourceType, targetType }, cancellationToken: ct));
     }
 
+    /// <summary>
+    /// The rule for (source, destination) for a launch: as this replica read it before, without a
+    /// round trip, unless fresh. The catalog's version it was read at goes with it; a launch
+    /// records its intent only if the catalog is still at that version (LaunchRepository), and
+    /// reads the template afresh before it refuses anything, so nothing kept is ever acted on stale.
+    /// </summary>
+    public async Task<ResolvedTemplate> ResolveForLaunchAsync(string sourceType, string targetType, bool fresh, CancellationToken ct)
+    {
+        if (!fresh && kept.TryGetValue((sourceType, targetType), out var known)) return known;
+        // The version first: a change committed between the two reads then shows as a stale version, never the reverse.
+        const string sql = "SELECT " + CatalogVersionSql + ";\n" + SelectTemplates + " WHERE p.source = @sourceType AND p.destination = @targetType";
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { sourceType, targetType }, cancellationToken: ct));
+        var version = await results.ReadSingleAsync<long>();
+        var template = await results.ReadSingleOrDefaultAsync<JobTemplate>();
+        var resolved = new ResolvedTemplate(template, version, Kept: false);
+        if (template is null)
+        {
+            kept.TryRemove((sourceType, targetType), out _); // only rules that exist are kept: callers cannot fill this with misses
+        }
+        else
+        {
+            if (kept.Count >= MaxKept) kept.Clear();
+            kept[(sourceType, targetType)] = resolved with { Kept = true };
+        }
+        return resolved;
+    }
+
+    /// <summary>The template catalog's version as SQL (0 if its row was removed: then every launch reads afresh and matches).</summary>
+    public const string CatalogVersionSql = "coalesce((SELECT version FROM streamsets.template_catalog WHERE id = 1), 0)";
+
     public async Task<JobTemplate?> GetByIdAsync(int jobTemplateId, CancellationToken ct)
     {
         const string sql = SelectTemplates + " WHERE t.job_template_id = @jobTemplateId";
@@ -63,3 +98,6 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
         return rows.AsList();
     }
 }
+
+/// <summary>A launch's template (null: no rule matches) and the catalog version it was read at; Kept: read before, not now.</summary>
+internal sealed record ResolvedTemplate(JobTemplate? Template, long CatalogVersion, bool Kept);

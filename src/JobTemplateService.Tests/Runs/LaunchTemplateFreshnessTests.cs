@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace JobTemplateService.Tests;
+
+/// <summary>
+/// A replica keeps the templates it resolved, so a launch reads none. A template changed by any
+/// means (plain SQL here, as an operator, `templates apply` or another replica would) is what the
+/// very next launch on this replica uses, and a refusal is never given from a kept template.
+/// </summary>
+public sealed class LaunchTemplateFreshnessTests
+{
+    [Fact]
+    public async Task AStaticParameterChangedInTheDatabaseIsWhatTheNextLaunchSends()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+
+        var before = await LaunchAsync(app, "before");
+        await app.Database.ExecuteAsync("""
+            UPDATE streamsets.job_template SET source_runtime_parameters = '{"HTTP_MODE": "STREAMING", "HTTP_METHOD": "GET"}'
+            """);
+        var after = await LaunchAsync(app, "after");
+
+        Assert.Equal("POLLING", app.ControlHub.Job(before.Instances[0].PlatformJobId!).Parameters["HTTP_MODE"]);
+        Assert.Equal("STREAMING", app.ControlHub.Job(after.Instances[0].PlatformJobId!).Parameters["HTTP_MODE"]);
+        Assert.Equal("STREAMING", after.Instances[0].Parameters["HTTP_MODE"]);
+    }
+
+    [Fact]
+    public async Task ATemplateDisabledInTheDatabaseRefusesTheNextLaunchAndRecordsNothing()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+
+        await LaunchAsync(app, "before");
+        await app.Database.ExecuteAsync("UPDATE streamsets.job_template SET enabled = false");
+        using var refused = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: "after"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("template-disabled", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(1, app.ControlHub.CreateCalls);
+        Assert.Equal(["before"], await app.Database.StringsAsync("SELECT user_run_id FROM streamsets.run"));
+    }
+
+    [Fact]
+    public async Task ATemplateEnabledAgainInTheDatabaseLaunchesAtOnce()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+        await app.Database.ExecuteAsync("UPDATE streamsets.job_template SET enabled = false");
+        using var refused = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: "while-disabled"));
+
+        await app.Database.ExecuteAsync("UPDATE streamsets.job_template SET enabled = true");
+        var launched = await LaunchAsync(app, "enabled-again");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal("RUNNING", launched.State);
+    }
+
+    [Fact]
+    public async Task ARuleRemovedInTheDatabaseIsNoLongerLaunched()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+
+        await LaunchAsync(app, "before");
+        await app.Database.ExecuteAsync("DELETE FROM streamsets.ingestion_pattern_job_template_relationship");
+        using var refused = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: "after"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Contains("no-template", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(1, app.ControlHub.CreateCalls);
+    }
+
+    [Fact]
+    public async Task EveryChangeToTheTablesATemplateIsReadFromRaisesTheCatalogVersion()
+    {
+        await using var app = await TestApp.StartAsync();
+        var versions = new List<long> { await VersionAsync(app) };
+
+        await app.Database.ExampleTemplateAsync();
+        versions.Add(await VersionAsync(app));
+        await app.Database.ExecuteAsync("UPDATE streamsets.ingestion_pattern SET pattern_name = 'http-to-gcs-renamed'");
+        versions.Add(await VersionAsync(app));
+        await app.Database.ExecuteAsync("UPDATE streamsets.ingestion_pattern_job_template_relationship SET schedule = schedule");
+        versions.Add(await VersionAsync(app));
+        await app.Database.ExecuteAsync("UPDATE streamsets.job_template SET description = 'changed'");
+        versions.Add(await VersionAsync(app));
+
+        Assert.Equal(versions.Order(), versions);
+        Assert.Equal(versions.Count, versions.Distinct().Count());
+    }
+
+    private static async Task<RunResource> LaunchAsync(TestApp app, string userRunId)
+    {
+        using var response = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: userRunId));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<RunResource>(Json.Options))!;
+    }
+
+    private static Task<long> VersionAsync(TestApp app) =>
+        app.Database.ScalarAsync<long>("SELECT version FROM streamsets.template_catalog");
+}
