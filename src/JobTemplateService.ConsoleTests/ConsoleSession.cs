@@ -12,10 +12,12 @@ public static class ConsoleSession
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         try
         {
-            // The page after signing in is there once its document is; a busy machine can hold its load event back long after.
-            await page.WaitForURLAsync(url + "/ui", new() { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = 60_000 });
+            // Polled, not awaited as a navigation: under load the redirect after signing in can land
+            // before a navigation wait is armed, and such a wait then never ends.
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
+            await Assertions.Expect(page).ToHaveURLAsync(url + "/ui", new() { Timeout = 60_000 });
         }
-        catch (TimeoutException)
+        catch (PlaywrightException)
         {
             var shown = await page.Locator("body").InnerTextAsync();
             Assert.Fail($"Signing in did not reach {url}/ui; the page is {page.Url}: {shown[..Math.Min(shown.Length, 500)]}");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Npgsql;
 
 namespace JobTemplateService.Tests;
 
@@ -90,6 +91,77 @@ public sealed class LaunchTemplateFreshnessTests
 
         Assert.Equal(versions.Order(), versions);
         Assert.Equal(versions.Count, versions.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ALimitedTemplateRemovedInTheDatabaseIsRefusedAsMissingNotAsAnError()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+        await app.Database.ExecuteAsync("UPDATE streamsets.job_template SET max_concurrent_instances = 5");
+        // Refused for its parameters, so no run refers to the template, which this replica now keeps.
+        var overriding = LaunchBodies.City("London");
+        overriding["HTTP_MODE"] = "STREAMING";
+        using var invalid = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: "kept", sets: [overriding]));
+
+        await app.Database.ExecuteAsync("""
+            DELETE FROM streamsets.ingestion_pattern_job_template_relationship;
+            DELETE FROM streamsets.ingestion_pattern;
+            DELETE FROM streamsets.job_template;
+            """);
+        using var removed = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: "after"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, removed.StatusCode);
+        Assert.Contains("no-template", await removed.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task TwoTransactionsChangingTemplatesInDifferentOrdersQueueInsteadOfDeadlocking()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.TemplateAsync("a", "one", "template-a:org");
+        await app.Database.TemplateAsync("b", "two", "template-b:org");
+        var (first, second) = (await app.Database.ScalarAsync<int>("SELECT min(job_template_id) FROM streamsets.job_template"),
+            await app.Database.ScalarAsync<int>("SELECT max(job_template_id) FROM streamsets.job_template"));
+        await using var one = new NpgsqlConnection(app.Database.ConnectionString);
+        await using var other = new NpgsqlConnection(app.Database.ConnectionString);
+        await one.OpenAsync();
+        await other.OpenAsync();
+
+        await using var transaction = await one.BeginTransactionAsync();
+        await Execute(one, $"UPDATE streamsets.job_template SET description = 'one' WHERE job_template_id = {first}");
+        // Locks the second row unless it must first queue behind the first transaction.
+        var waiting = Execute(other, $"UPDATE streamsets.job_template SET description = 'other' WHERE job_template_id = {second}");
+        await Task.Delay(300);
+        await Execute(one, $"UPDATE streamsets.job_template SET description = 'one' WHERE job_template_id = {second}");
+        await transaction.CommitAsync();
+        await waiting;
+
+        Assert.Equal(["one", "other"], await app.Database.StringsAsync("SELECT description FROM streamsets.job_template ORDER BY job_template_id"));
+    }
+
+    [Fact]
+    public async Task TheCatalogVersionNeverRepeatsEvenWhenItsRowIsRemoved()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+        var before = await VersionAsync(app);
+
+        await app.Database.ExecuteAsync("DELETE FROM streamsets.template_catalog");
+        var launched = await LaunchAsync(app, "while-missing");
+        await app.Database.ExecuteAsync("UPDATE streamsets.job_template SET enabled = false");
+        using var refused = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: "after"));
+
+        Assert.True(await VersionAsync(app) > before);
+        Assert.Equal("RUNNING", launched.State);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<RunResource> LaunchAsync(TestApp app, string userRunId)

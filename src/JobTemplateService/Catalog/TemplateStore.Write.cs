@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using JobTemplateService.Common;
+using JobTemplateService.Templates;
 using Npgsql;
 
 namespace JobTemplateService.Catalog;
@@ -16,8 +17,8 @@ internal sealed partial class TemplateStore
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         // Serializes writers of one name, including two that both create it.
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('template:' || @patternName))",
-            new { patternName }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('template:' || @patternName));\n" +
+            TemplateRepository.LockCatalogSql, new { patternName }, transaction, cancellationToken: ct));
         var current = await FindAsync(connection, transaction, patternName, ct, forUpdate: true);
         var before = current?.ToDocument().Template;
         var wanted = TemplateSecrets.Unmasked(definition, before, out var unknownSecrets);
@@ -67,8 +68,8 @@ internal sealed partial class TemplateStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('template:' || @patternName))",
-            new { patternName }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('template:' || @patternName));\n" +
+            TemplateRepository.LockCatalogSql, new { patternName }, transaction, cancellationToken: ct));
         var current = await FindAsync(connection, transaction, patternName, ct, forUpdate: true);
         if (current is null) return (TemplateDeletion.NotFound, 0);
         var live = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""

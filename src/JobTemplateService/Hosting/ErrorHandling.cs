@@ -1,5 +1,6 @@
 using JobTemplateService.Common;
 using JobTemplateService.Platform;
+using JobTemplateService.Templates;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -24,6 +25,8 @@ internal sealed class ServiceExceptionHandler(IProblemDetailsService problems, I
             NpgsqlException e when IsUnavailable(e) => (503, "database-unavailable", "The database is unavailable.",
                 "The service cannot reach its database right now; nothing was changed by this request if it failed before answering.",
                 TimeSpan.FromSeconds(5)),
+            TemplateCatalogChangingException e => (503, "templates-changing", "The templates are being changed.", e.Message,
+                TimeSpan.FromSeconds(1)),
             TimeoutException => (503, "database-unavailable", "The database is unavailable.",
                 "The database did not answer in time.", TimeSpan.FromSeconds(5)),
             BadHttpRequestException { StatusCode: 413 } e => (413, "too-large", "The request body is too large.", e.Message, (TimeSpan?)null),

@@ -35,7 +35,9 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
                          new { intent.Template.JobTemplateId }, transaction, cancellationToken: ct)))
         {
             await results.ReadAsync<int>();
-            load = await results.ReadSingleAsync<TemplateLoad>();
+            // No row: the template was removed since it was read, a change like any other.
+            if (await results.ReadSingleOrDefaultAsync<TemplateLoad>() is not { } found) return new IntentRecord(null, TemplateChanged: true);
+            load = found;
         }
         var capacity = load.Queued > 0 ? 0 : Math.Max((load.Limit ?? int.MaxValue) - (int)load.Active, 0);
         var limited = intent with

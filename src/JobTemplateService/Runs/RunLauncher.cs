@@ -19,7 +19,7 @@ internal sealed class RunLauncher(
     IOptions<MonitorOptions> monitor, ServiceKeys keys, CallbackSecrets callbackSecrets,
     IHostApplicationLifetime lifetime, ServiceTelemetry telemetry, ILogger<RunLauncher> logger)
 {
-    private const int MaxTemplateReads = 10;
+    private const int MaxTemplateReads = 20;
 
     public async Task<LaunchResult> LaunchAsync(LaunchRequest request, LaunchCaller caller, CancellationToken ct)
     {
@@ -30,7 +30,8 @@ internal sealed class RunLauncher(
             var resolved = await templates.ResolveForLaunchAsync(request.SourceType, request.TargetType, fresh: reads > 0, ct);
             if (await LaunchAsync(request, caller, resolved, ct) is { } result) return result;
             if (reads == MaxTemplateReads)
-                throw new InvalidOperationException($"The template catalog changed {MaxTemplateReads} times while one launch was being recorded.");
+                throw new TemplateCatalogChangingException(
+                    $"The templates changed {MaxTemplateReads} times while this launch was being recorded; nothing was launched. Send it again.");
         }
     }
 

@@ -71,8 +71,17 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
         return resolved;
     }
 
-    /// <summary>The template catalog's version as SQL (0 if its row was removed: then every launch reads afresh and matches).</summary>
+    /// <summary>
+    /// The template catalog's version as SQL (0 while its row is missing: the next change makes it
+    /// again, above any version kept). Template writers lock it first with <see cref="LockCatalogSql"/>.
+    /// </summary>
     public const string CatalogVersionSql = "coalesce((SELECT version FROM streamsets.template_catalog WHERE id = 1), 0)";
+
+    /// <summary>
+    /// Taken by a transaction that changes templates before it locks any template row, as the
+    /// tables' triggers do before each statement: writers queue here and cannot deadlock.
+    /// </summary>
+    public const string LockCatalogSql = "SELECT 1 FROM streamsets.template_catalog WHERE id = 1 FOR UPDATE";
 
     public async Task<JobTemplate?> GetByIdAsync(int jobTemplateId, CancellationToken ct)
     {
@@ -101,3 +110,6 @@ internal sealed class TemplateRepository(NpgsqlDataSource dataSource)
 
 /// <summary>A launch's template (null: no rule matches) and the catalog version it was read at; Kept: read before, not now.</summary>
 internal sealed record ResolvedTemplate(JobTemplate? Template, long CatalogVersion, bool Kept);
+
+/// <summary>The template catalog changed every time a launch read it, until the launch gave up (503, retry shortly).</summary>
+internal sealed class TemplateCatalogChangingException(string message) : Exception(message);
