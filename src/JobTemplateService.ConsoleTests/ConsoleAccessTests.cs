@@ -35,7 +35,7 @@ public sealed class ConsoleAccessTests(ConsoleService service, Browser browser) 
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
-        await page.WaitForURLAsync(new Regex("/ui/sign-in"));
+        await Expect(page).ToHaveURLAsync(new Regex("/ui/sign-in"), ConsoleSession.Navigation);
         var replay = await browser.NewPageAsync();
         await replay.Context.AddCookiesAsync([new Cookie { Name = "jts_console", Value = cookie.Value, Url = service.Url + "/ui" }]);
         await replay.GotoAsync(service.Url + "/ui");
@@ -74,7 +74,7 @@ public sealed class ConsoleAccessTests(ConsoleService service, Browser browser) 
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Relaunch failed" }).ClickAsync();
 
-        await page.WaitForURLAsync(url => url.Contains("/ui/runs/") && !url.Contains(runId!));
+        await Expect(page).ToHaveURLAsync(new Regex($"/ui/runs/(?!{runId})[0-9a-f-]{{36}}$"), ConsoleSession.Navigation);
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = runId })).ToBeVisibleAsync();
         Assert.Equal(1, await page.Locator("[data-instance]").CountAsync());
         await Expect(page.Locator("[data-instance='0'] .params")).ToContainTextAsync("CITY = Atlantis");

@@ -32,7 +32,7 @@ public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : 
         await Expect(plan.Locator("[data-plan-instance='1'] tr", new() { HasText = "MIN_TEMPERATURE_C" })).ToContainTextAsync("30");
         await Expect(plan).ToContainTextAsync("static:source_runtime_parameters");
         await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"));
+        await Expect(page).ToHaveURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"), ConsoleSession.Navigation);
         var runUrl = page.Url;
         await page.GetByRole(AriaRole.Link, new() { Name = "Log of instance 0", Exact = false }).ClickAsync();
 
@@ -77,7 +77,7 @@ public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : 
         await ConsoleSession.SignInAsync(page, service.Url, await service.CreateKeyAsync("cancel", "launch", "read"));
         await page.GotoAsync(service.Url + "/ui/templates/slow-job/launch");
         await page.GetByRole(AriaRole.Button, new() { Name = "Launch", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"));
+        await Expect(page).ToHaveURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"), ConsoleSession.Navigation);
 
         await page.GetByText("Cancel run…").ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the run" }).ClickAsync();

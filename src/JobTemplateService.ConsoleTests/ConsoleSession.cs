@@ -5,6 +5,13 @@ namespace JobTemplateService.ConsoleTests;
 /// <summary>What a person does in the console, step by step.</summary>
 public static class ConsoleSession
 {
+    /// <summary>
+    /// How long a page change may take on a busy machine. Pages are awaited by polling their URL and
+    /// content, never as navigation events: a redirect that lands before such a wait is armed leaves
+    /// it waiting for good.
+    /// </summary>
+    public static readonly PageAssertionsToHaveURLOptions Navigation = new() { Timeout = 60_000 };
+
     public static async Task SignInAsync(IPage page, string url, string key)
     {
         await page.GotoAsync(url + "/ui");
@@ -12,10 +19,8 @@ public static class ConsoleSession
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         try
         {
-            // Polled, not awaited as a navigation: under load the redirect after signing in can land
-            // before a navigation wait is armed, and such a wait then never ends.
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Sign out" })).ToBeVisibleAsync(new() { Timeout = 60_000 });
-            await Assertions.Expect(page).ToHaveURLAsync(url + "/ui", new() { Timeout = 60_000 });
+            await Assertions.Expect(page).ToHaveURLAsync(url + "/ui", Navigation);
         }
         catch (PlaywrightException)
         {
