@@ -49,22 +49,7 @@ public sealed class RunStateTests(SharedDatabase shared) : IClassFixture<SharedD
         var database = Database;
         var runId = Guid.CreateVersion7();
 
-        var state = await database.QuerySingleAsync<string>("""
-            WITH template AS (
-                INSERT INTO streamsets.job_template (sch_job_template_id) VALUES ('template:org') RETURNING job_template_id
-            ), run AS (
-                INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
-                                            pattern_name, platform, platform_template_id, cancel_requested_at)
-                SELECT @runId, 'ada', 'run-1', 'http', 'gcs', job_template_id, 'http-to-gcs', 'controlhub', 'template:org',
-                       CASE WHEN @cancelRequested THEN now() END
-                  FROM template
-                RETURNING run_id, job_template_id
-            )
-            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters, deadline_at)
-            SELECT gen_random_uuid(), run.run_id, u.ordinal::int - 1, run.job_template_id, 'controlhub', u.state, '{}', now() + interval '1 hour'
-              FROM run CROSS JOIN unnest(@states) WITH ORDINALITY AS u(state, ordinal);
-            SELECT streamsets.refresh_run_state(@runId);
-            """, new { runId, cancelRequested, states });
+        var state = await SeedRunAsync(runId, states, cancelRequested);
         var (stored, finished) = await database.QuerySingleAsync<(string, bool)>(
             "SELECT state, finished_at IS NOT NULL FROM streamsets.run WHERE run_id = @runId", new { runId });
 
@@ -96,24 +81,7 @@ public sealed class RunStateTests(SharedDatabase shared) : IClassFixture<SharedD
         var owner = Guid.CreateVersion7();
         var states = new[] { InstanceStates.Starting }.Concat(otherStates.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
         var ids = states.Select((_, n) => n == 0 ? started : Guid.CreateVersion7()).ToArray();
-        var before = await database.QuerySingleAsync<string>("""
-            WITH template AS (
-                INSERT INTO streamsets.job_template (sch_job_template_id) VALUES ('template:org') RETURNING job_template_id
-            ), run AS (
-                INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
-                                            pattern_name, platform, platform_template_id, cancel_requested_at)
-                SELECT @runId, 'ada', 'run-1', 'http', 'gcs', job_template_id, 'http-to-gcs', 'controlhub', 'template:org',
-                       CASE WHEN @cancelRequested THEN now() END
-                  FROM template
-                RETURNING run_id, job_template_id
-            )
-            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters, deadline_at,
-                                                 lease_owner, lease_expires_at, lease_generation)
-            SELECT u.id, run.run_id, u.ordinal::int - 1, run.job_template_id, 'controlhub', u.state, '{}', now() + interval '1 hour',
-                   @owner, now() + interval '1 minute', 1
-              FROM run CROSS JOIN unnest(@ids, @states) WITH ORDINALITY AS u(id, state, ordinal);
-            SELECT streamsets.refresh_run_state(@runId);
-            """, new { runId, cancelRequested, states, ids, owner });
+        var before = await SeedRunAsync(runId, states, cancelRequested, ids, owner);
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var instances = new InstanceRepository(dataSource);
         var job = new StartedJob(started, $"job-{started:N}:org", "Weather 1");
@@ -134,4 +102,25 @@ public sealed class RunStateTests(SharedDatabase shared) : IClassFixture<SharedD
         Assert.Equal(computed, stored);
         Assert.False(finished);
     }
+
+    /// <summary>A run whose instances are in these states (leased to owner when given), its state refreshed; returns that state.</summary>
+    private Task<string> SeedRunAsync(Guid runId, string[] states, bool cancelRequested, Guid[]? ids = null, Guid? owner = null) =>
+        Database.QuerySingleAsync<string>("""
+            WITH template AS (
+                INSERT INTO streamsets.job_template (sch_job_template_id) VALUES ('template:org') RETURNING job_template_id
+            ), run AS (
+                INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
+                                            pattern_name, platform, platform_template_id, cancel_requested_at)
+                SELECT @runId, 'ada', 'run-1', 'http', 'gcs', job_template_id, 'http-to-gcs', 'controlhub', 'template:org',
+                       CASE WHEN @cancelRequested THEN now() END
+                  FROM template
+                RETURNING run_id, job_template_id
+            )
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters, deadline_at,
+                                                 lease_owner, lease_expires_at, lease_generation)
+            SELECT u.id, run.run_id, u.ordinal::int - 1, run.job_template_id, 'controlhub', u.state, '{}', now() + interval '1 hour',
+                   @owner, CASE WHEN @owner IS NOT NULL THEN now() + interval '1 minute' END, 1
+              FROM run CROSS JOIN unnest(@ids, @states) WITH ORDINALITY AS u(id, state, ordinal);
+            SELECT streamsets.refresh_run_state(@runId);
+            """, new { runId, cancelRequested, states, ids = ids ?? states.Select(_ => Guid.CreateVersion7()).ToArray(), owner });
 }
