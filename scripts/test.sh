@@ -12,6 +12,17 @@ source "$root/scripts/lib/postgres.sh"
 if [ "$(id -u)" = 0 ] && ! id jts-test-job >/dev/null 2>&1; then
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin jts-test-job
 fi
+# Those jobs run the test build and the demo jobs inside this checkout: let that user through each
+# parent folder others cannot pass (execute only: it still cannot list them), e.g. a mktemp -d clone.
+if [ "$(id -u)" = 0 ]; then
+    dir=$root
+    while [ "$dir" != / ]; do
+        if [ -z "$(find "$dir" -maxdepth 0 -perm -o+x)" ]; then
+            chmod o+x "$dir" && echo "Local test jobs run as jts-test-job: let them through $dir (chmod o+x)"
+        fi
+        dir=$(dirname "$dir")
+    done
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jts-test.XXXXXX")
 chmod 755 "$work" # the server runs as the postgres user when this script runs as root
