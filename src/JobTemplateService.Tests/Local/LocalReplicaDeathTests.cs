@@ -1,3 +1,9 @@
+using JobTemplateService.Platform.Local;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Serilog.Core;
+using Serilog.Events;
+
 namespace JobTemplateService.Tests;
 
 /// <summary>
@@ -54,7 +60,9 @@ public sealed class LocalReplicaDeathTests
     public async Task CleanShutdownKillsTheRunningProcessTreeAndEndsTheInstanceFailedSayingTheServiceStopped()
     {
         await using var database = await TestDatabase.CreateAsync();
-        var app = await TestApp.StartAsync(LocalJobs.Command("tree_job", "sleep 300 & echo \"child $!\"; sleep 60"), database: database);
+        var log = new CapturedLog();
+        var app = await TestApp.StartAsync(LocalJobs.Command("tree_job", "sleep 300 & echo \"child $!\"; sleep 60"), database: database,
+            services: s => s.AddSingleton<ILogEventSink>(log));
         string? marker = null;
         try
         {
@@ -70,7 +78,10 @@ public sealed class LocalReplicaDeathTests
             var treeAfter = await ProcessProbe.WaitUntilGoneAsync(() => ProcessProbe.WithEnvironment(marker), TimeSpan.FromSeconds(2));
             var instance = $"FROM streamsets.run_instance WHERE run_id = '{launched.RunId}'";
 
-            Assert.Equal(InstanceStates.Failed, await database.ScalarAsync<string>($"SELECT state {instance}"));
+            var state = await database.ScalarAsync<string>($"SELECT state {instance}");
+            // What the service said while stopping, should it ever leave the instance otherwise.
+            Assert.True(state == InstanceStates.Failed,
+                $"The instance is {state} after a clean shutdown; the service logged: {string.Join(" | ", log.Messages(LogEventLevel.Information).TakeLast(20))}");
             Assert.Contains("service stopped", await database.ScalarAsync<string>($"SELECT error {instance}"));
             Assert.Equal(RunStates.Failed, await database.ScalarAsync<string>(
                 $"SELECT state FROM streamsets.run WHERE run_id = '{launched.RunId}'"));
@@ -84,6 +95,40 @@ public sealed class LocalReplicaDeathTests
             await app.DisposeAsync();
             if (marker is not null) ProcessProbe.KillAllWithEnvironment(marker);
         }
+    }
+
+    /// <summary>
+    /// A host can be stopped twice at once. The second stop, seeing no process left running, must
+    /// still wait for the end the first stop's kill is recording, or it goes on to hand the lease
+    /// back under that recording, which then finds its lease gone and leaves the instance RUNNING.
+    /// The recording is held back here by a lock on the run row, so the window stays open.
+    /// </summary>
+    [Fact]
+    public async Task ASecondStopAtTheSameTimeWaitsForTheEndTheFirstIsRecording()
+    {
+        await using var app = await TestApp.StartAsync(LocalJobs.Command("twice_stopped", "sleep 60"));
+        await app.Database.LocalTemplateAsync("twice_stopped");
+        var launched = await app.LaunchAsync(LocalJobs.Body("stop-twice"));
+        var platform = app.Services.GetRequiredService<LocalPlatform>();
+        var supervisor = app.Services.GetRequiredService<LocalSupervisor>();
+        await using var blocker = new NpgsqlConnection(app.Database.ConnectionString);
+        await blocker.OpenAsync();
+        await using var transaction = await blocker.BeginTransactionAsync();
+        await using (var lockRun = new NpgsqlCommand($"SELECT 1 FROM streamsets.run WHERE run_id = '{launched.RunId}' FOR UPDATE", blocker, transaction))
+            await lockRun.ExecuteNonQueryAsync();
+
+        var first = supervisor.StopAsync(CancellationToken.None);
+        for (var waited = 0; platform.Running.Any() && waited < 300; waited++) await Task.Delay(100);
+        var second = supervisor.StopAsync(CancellationToken.None);
+        await Task.Delay(500);
+        var secondEndedEarly = second.IsCompleted;
+        await transaction.RollbackAsync();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Empty(platform.Running);
+        Assert.False(secondEndedEarly, "the second stop returned while the first one's killed process was still being recorded");
+        Assert.Equal(InstanceStates.Failed, await app.Database.ScalarAsync<string>(
+            $"SELECT state FROM streamsets.run_instance WHERE run_id = '{launched.RunId}'"));
     }
 
     /// <summary>A run with one RUNNING local instance held by another replica; its process is nowhere.</summary>

@@ -32,6 +32,9 @@ internal sealed class LocalPlatform(IOptions<LocalPlatformOptions> options, Loca
 
     public IEnumerable<LocalJob> Running => jobs.Values.Where(j => !j.Process.IsFinished);
 
+    /// <summary>Jobs whose end is not recorded yet: running, or ended and being recorded.</summary>
+    public IEnumerable<LocalJob> Unrecorded => jobs.Values.Where(j => !j.Recorded.Task.IsCompleted);
+
     public Task<IReadOnlyList<StartedJob>> StartAsync(StartRequest request, CancellationToken ct)
     {
         if (!options.Value.Commands.TryGetValue(request.PlatformTemplateId, out var command))

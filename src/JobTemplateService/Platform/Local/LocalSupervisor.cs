@@ -92,16 +92,20 @@ internal sealed class LocalSupervisor(LocalPlatform platform, LiveMetricsReposit
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        var running = platform.Running.ToList();
-        foreach (var job in running) job.Process.Kill("shutdown");
-        if (running.Count == 0) return;
-        logger.LogWarning("Stopping: killed {Count} local process(es); they end FAILED", running.Count);
+        // Every job whose end is not recorded yet, not only those still running: a host can be
+        // stopped twice at once, and the second stop must wait for the recordings the first one's
+        // kills started too, or it would go on to hand the leases back under them.
+        var unrecorded = platform.Unrecorded.ToList();
+        if (unrecorded.Count == 0) return;
+        var running = unrecorded.Count(j => !j.Process.IsFinished);
+        foreach (var job in unrecorded) job.Process.Kill("shutdown");
+        if (running > 0) logger.LogWarning("Stopping: killed {Count} local process(es); they end FAILED", running);
         // Wait until their completions are recorded, before the heartbeat hands the leases back: as long as
         // the host's shutdown allows (HostOptions.ShutdownTimeout), not a fixed time that a busy machine can
         // overrun. What is not recorded by then is recorded by a peer once its lease is handed back.
         try
         {
-            await Task.WhenAll(running.Select(j => j.Recorded.Task)).WaitAsync(cancellationToken);
+            await Task.WhenAll(unrecorded.Select(j => j.Recorded.Task)).WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
