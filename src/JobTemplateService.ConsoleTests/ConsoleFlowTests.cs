@@ -80,9 +80,18 @@ public sealed class ConsoleFlowTests(ConsoleService service, Browser browser) : 
         await Expect(page).ToHaveURLAsync(new Regex("/ui/runs/[0-9a-f-]{36}$"), ConsoleSession.Navigation);
 
         await page.GetByText("Cancel run…").ClickAsync();
+        var runPage = page.Url;
         await page.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the run" }).ClickAsync();
 
+        // The cancel is posted, then the browser is sent back to the run page, so reloading it never cancels again.
+        await Expect(page).ToHaveURLAsync(runPage + "?notice=cancel-requested", ConsoleSession.Navigation);
+        await Expect(page.Locator("#run-message")).ToContainTextAsync("Cancel requested");
         await ConsoleSession.WaitForRunStateAsync(page, "CANCELED");
         await Expect(page.Locator("[data-instance='0'] [data-state]")).ToHaveTextAsync("CANCELED");
+
+        // A link cannot put words of its own on the page: only the console's fixed notices are shown.
+        await page.GotoAsync(runPage + "?notice=" + Uri.EscapeDataString("Your key expired: sign in at evil.example"));
+        await Expect(page.Locator("#run-state")).ToHaveTextAsync("CANCELED");
+        await Expect(page.Locator("#run-message")).ToHaveTextAsync("");
     }
 }

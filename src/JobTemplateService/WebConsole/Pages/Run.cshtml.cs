@@ -21,17 +21,35 @@ public sealed class RunModel : ConsolePage
     /// <summary>Generated per page: Relaunch sends it as its Idempotency-Key, so a double click relaunches once.</summary>
     public string RelaunchKey { get; } = "console-" + Guid.NewGuid().ToString("N");
 
-    public async Task<IActionResult> OnGetAsync(Guid runId, CancellationToken ct) =>
-        await LoadAsync(runId, ct) ? (IsFragmentRequest ? Partial("_RunBody", this) : Page()) : NotFound();
+    /// <summary>
+    /// What a finished action says on the page it redirects to. Only these fixed texts are shown, picked by
+    /// name from the query string, so a link cannot put words of its own on the page.
+    /// </summary>
+    private static readonly Dictionary<string, string> Notices = new(StringComparer.Ordinal)
+    {
+        ["cancel-requested"] = "Cancel requested: unfinished instances are being stopped.",
+        ["already-finished"] = "The run had already finished; nothing was canceled.",
+    };
 
+    public async Task<IActionResult> OnGetAsync(Guid runId, [FromQuery] string? notice, CancellationToken ct)
+    {
+        if (!await LoadAsync(runId, ct)) return NotFound();
+        if (IsFragmentRequest) return Partial("_RunBody", this);
+        Message = notice is not null && Notices.TryGetValue(notice, out var text) ? text : null;
+        return Page();
+    }
+
+    /// <summary>
+    /// Cancels, then redirects to the run page (post, redirect, get): reloading that page shows the run again
+    /// rather than sending the cancel a second time.
+    /// </summary>
     public async Task<IActionResult> OnPostCancelAsync(Guid runId, CancellationToken ct)
     {
         if (!await MayAsync(Scopes.Launch)) return Forbid();
         if (!await LoadAsync(runId, ct)) return NotFound();
         var outcome = await Service<RunCanceller>().CancelAsync(runId, ct);
-        Message = outcome == CancelOutcome.AlreadyFinished ? "The run had already finished; nothing was canceled." : "Cancel requested: unfinished instances are being stopped.";
-        await LoadAsync(runId, ct);
-        return Page();
+        var notice = outcome == CancelOutcome.AlreadyFinished ? "already-finished" : "cancel-requested";
+        return Redirect($"/ui/runs/{runId}?notice={notice}");
     }
 
     public async Task<IActionResult> OnPostRelaunchAsync(Guid runId, [FromForm(Name = "idempotency-key")] string? key, CancellationToken ct)
