@@ -40,11 +40,9 @@ public sealed class LocalReplicaDeathTests
         await using var app = await TestApp.StartAsync(LocalJobs.Command("lost_job", "sleep 60"));
         await app.Database.LocalTemplateAsync("lost_job");
         var deadReplica = Guid.NewGuid();
-        await app.Database.ExecuteAsync($"""
-            INSERT INTO streamsets.service_replica (replica_id, host_name, process_id, heartbeat_at)
-            VALUES ('{deadReplica}', 'gone-host', 4242, now() - interval '1 hour')
-            """);
-        var (runId, _) = await InsertOrphanAsync(app.Database, deadReplica, "now() + interval '10 minutes'");
+        // The replica and its instance appear together: the host's own heartbeat runs by itself too, and
+        // a pass between the two would delete the replica before its instance existed, leaving the lease held.
+        var (runId, _) = await InsertOrphanAsync(app.Database, deadReplica, "now() + interval '10 minutes'", replicaLastBeat: "now() - interval '1 hour'");
 
         await app.Service<ReplicaHeartbeat>().RunOnceAsync(CancellationToken.None);
         await app.MonitorPassAsync();
@@ -131,12 +129,22 @@ public sealed class LocalReplicaDeathTests
             $"SELECT state FROM streamsets.run_instance WHERE run_id = '{launched.RunId}'"));
     }
 
-    /// <summary>A run with one RUNNING local instance held by another replica; its process is nowhere.</summary>
-    private static async Task<(Guid RunId, Guid InstanceId)> InsertOrphanAsync(TestDatabase database, Guid owner, string leaseExpiresAt)
+    /// <summary>
+    /// A run with one RUNNING local instance held by another replica; its process is nowhere. With
+    /// replicaLastBeat, that replica's row is inserted by the same statement.
+    /// </summary>
+    private static async Task<(Guid RunId, Guid InstanceId)> InsertOrphanAsync(TestDatabase database, Guid owner, string leaseExpiresAt,
+        string? replicaLastBeat = null)
     {
         var (runId, instanceId) = (Guid.NewGuid(), Guid.NewGuid());
+        var replica = replicaLastBeat is null ? "" : $"""
+            replica AS (
+                INSERT INTO streamsets.service_replica (replica_id, host_name, process_id, heartbeat_at)
+                VALUES ('{owner}', 'gone-host', 4242, {replicaLastBeat})
+            ),
+            """;
         await database.ExecuteAsync($"""
-            WITH t AS (SELECT job_template_id FROM streamsets.job_template WHERE sch_job_template_id = 'lost_job'),
+            WITH {replica} t AS (SELECT job_template_id FROM streamsets.job_template WHERE sch_job_template_id = 'lost_job'),
             r AS (
                 INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id, pattern_name,
                                             platform, platform_template_id, state)
