@@ -3,7 +3,8 @@ namespace JobTemplateService.Tests;
 /// <summary>
 /// Callback delivery that does not succeed at once: retried with exponential backoff from the
 /// durable outbox, given up after Callbacks:MaxAttempts, and continued by a restarted service.
-/// The hosted dispatcher waits an hour between passes here, so each test drives the passes.
+/// The hosted dispatcher waits an hour between passes here, after the one it runs at start (awaited
+/// before each test begins), so each test drives the passes.
 /// </summary>
 public sealed class CallbackRetryTests
 {
@@ -98,13 +99,17 @@ public sealed class CallbackRetryTests
         Assert.Single(receiver.Received);
     }
 
-    private static Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? more = null, TestDatabase? database = null) =>
-        TestApp.StartAsync(LocalJobs.Command("echo_job", "echo \"JTS_METRICS input=2 output=2 errors=0\"", settings =>
+    private static async Task<TestApp> StartAsync(Action<Dictionary<string, string?>>? more = null, TestDatabase? database = null)
+    {
+        var app = await TestApp.StartAsync(LocalJobs.Command("echo_job", "echo \"JTS_METRICS input=2 output=2 errors=0\"", settings =>
         {
             settings["Callbacks:PollInterval"] = "01:00:00";
             CallbackReceiver.AllowLoopback(settings);
             more?.Invoke(settings);
         }), database: database);
+        await app.FirstPassAsync<CallbackDispatcher>();
+        return app;
+    }
 
     private static async Task<Guid> FinishedRunAsync(TestApp app, string url)
     {

@@ -17,9 +17,21 @@ internal abstract class PeriodicService(TimeProvider time, ILogger logger) : Bac
 
     protected abstract Task PassAsync(CancellationToken ct);
 
+    private readonly TaskCompletionSource firstPass = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Completes when the pass run at start has ended, well or not (at once when disabled or stopped
+    /// before it): from then on the next pass comes one interval later.
+    /// </summary>
+    internal Task FirstPass => firstPass.Task;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!Enabled) return;
+        if (!Enabled)
+        {
+            firstPass.TrySetResult();
+            return;
+        }
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -33,6 +45,10 @@ internal abstract class PeriodicService(TimeProvider time, ILogger logger) : Bac
                 {
                     logger.Log(FailureLevel, ex, "{Service} pass failed; the next one runs in {Interval}", GetType().Name, Interval);
                 }
+                finally
+                {
+                    firstPass.TrySetResult();
+                }
                 // The next pass begins one interval after this one began, or at once when this one
                 // overran it; never sooner, so passes are at least one interval apart.
                 var rest = Interval - Time.GetElapsedTime(began);
@@ -42,6 +58,10 @@ internal abstract class PeriodicService(TimeProvider time, ILogger logger) : Bac
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+        finally
+        {
+            firstPass.TrySetResult();
         }
     }
 }
