@@ -27,13 +27,9 @@ internal abstract class PeriodicService(TimeProvider time, ILogger logger) : Bac
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!Enabled)
-        {
-            firstPass.TrySetResult();
-            return;
-        }
         try
         {
+            if (!Enabled) return;
             while (!stoppingToken.IsCancellationRequested)
             {
                 var began = Time.GetTimestamp();
