@@ -158,6 +158,35 @@ public sealed class LaunchTemplateFreshnessTests
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
     }
 
+    [Fact]
+    public async Task TemplatesThatKeepChangingWhileALaunchIsRecordedAnswer503AndLaunchNothing()
+    {
+        await using var app = await TestApp.StartAsync();
+        await app.Database.ExampleTemplateAsync();
+        // The catalog's version becomes a sequence: every read of it sees a change since the last.
+        await app.Database.ExecuteAsync("""
+            ALTER TABLE streamsets.template_catalog RENAME TO template_catalog_kept;
+            CREATE SEQUENCE streamsets.template_catalog_churn;
+            CREATE VIEW streamsets.template_catalog AS SELECT 1 AS id, nextval('streamsets.template_catalog_churn') AS version;
+            """);
+
+        using var refused = await app.PostJsonAsync("/v1/runs", LaunchBodies.Body(userRunId: "churning"));
+        var problem = await refused.ReadProblemAsync(HttpStatusCode.ServiceUnavailable, "/problems/templates-changing");
+        var reads = await app.Database.ScalarAsync<long>("SELECT last_value FROM streamsets.template_catalog_churn");
+        await app.Database.ExecuteAsync("""
+            DROP VIEW streamsets.template_catalog;
+            ALTER TABLE streamsets.template_catalog_kept RENAME TO template_catalog;
+            """);
+        var retried = await LaunchAsync(app, "churning");
+
+        Assert.Contains("nothing was launched", problem.GetProperty("detail").GetString());
+        Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
+        Assert.True(reads > 20, $"the catalog was read {reads} times");
+        Assert.Equal("RUNNING", retried.State);
+        Assert.Equal(1, app.ControlHub.CreateCalls);
+        Assert.Equal(1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM streamsets.launch_request"));
+    }
+
     private static async Task Execute(NpgsqlConnection connection, string sql)
     {
         await using var command = new NpgsqlCommand(sql, connection);
