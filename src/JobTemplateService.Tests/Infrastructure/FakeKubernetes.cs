@@ -122,7 +122,7 @@ public sealed partial class FakeKubernetes : IAsyncDisposable
 
     private string WriteKubeconfig()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"jts-kubeconfig-{Guid.NewGuid():N}.yaml");
+        var path = Path.Combine(TestFolders.Create("kubeconfig"), "kubeconfig.yaml");
         File.WriteAllText(path, $"""
             apiVersion: v1
             kind: Config

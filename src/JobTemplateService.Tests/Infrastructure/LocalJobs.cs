@@ -28,7 +28,7 @@ public static class LocalJobs
 
     private static string SharedDirectory()
     {
-        var directory = Directory.CreateTempSubdirectory("jts-local-tests-").FullName;
+        var directory = TestFolders.Create("local-jobs");
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("1777", 8));
         return directory;
     }

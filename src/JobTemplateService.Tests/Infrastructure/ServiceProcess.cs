@@ -61,7 +61,7 @@ public static class ServiceProcess
     /// <summary>A fresh temporary directory holding the given files (name → content).</summary>
     public static string Directory(params (string Name, string Content)[] files)
     {
-        var directory = System.IO.Directory.CreateTempSubdirectory("jts-config-").FullName;
+        var directory = TestFolders.Create("config");
         foreach (var (name, content) in files) File.WriteAllText(System.IO.Path.Combine(directory, name), content);
         return directory;
     }

@@ -9,7 +9,7 @@ public sealed class KubernetesConfigurationTests
     public async Task JobSpecFromTheYamlFileThatPlatformIniNamesIsWhatTheJobRuns()
     {
         await using var fake = await FakeKubernetes.StartAsync();
-        var directory = Directory.CreateTempSubdirectory("jts-k8s-config-").FullName;
+        var directory = TestFolders.Create("k8s-config");
         await File.WriteAllTextAsync(Path.Combine(directory, "kubernetes-jobs.yaml"), """
             count-rows:
               image: registry.example.com/etl/from-yaml:2.0

@@ -22,7 +22,7 @@ public static class SchemaProcess
     /// <summary>A folder holding the built-in migrations plus the given extra ones, for Database:MigrationsDirectory.</summary>
     internal static string MigrationsDirectory(params Migration[] extra)
     {
-        var directory = Directory.CreateTempSubdirectory("jts-migrations-").FullName;
+        var directory = TestFolders.Create("migrations");
         foreach (var migration in MigrationSource.BuiltIn().Concat(extra))
             File.WriteAllText(Path.Combine(directory, migration.Name), migration.Sql);
         return directory;

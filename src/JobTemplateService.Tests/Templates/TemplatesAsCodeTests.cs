@@ -116,7 +116,7 @@ public sealed class TemplatesAsCodeTests
 
     private static async Task<string> ExportAsync(TestApp app)
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("jts-export-").FullName, "templates.yaml");
+        var file = Path.Combine(TestFolders.Create("export"), "templates.yaml");
         var (exit, _) = await RunAsync(app, "templates", "export", file);
         Assert.Equal(0, exit);
         return file;
