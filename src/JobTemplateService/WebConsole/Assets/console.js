@@ -1,4 +1,5 @@
-// JobTemplateService console: the live log page and focus after htmx swaps. No inline script exists
+// JobTemplateService console: the live log page, and focus on a notice or error that a page or an
+// htmx swap brings, so that a screen reader reads it at once. No inline script exists
 // anywhere in the console (the Content-Security-Policy forbids it); this file is all of its own code.
 (function () {
   "use strict";
@@ -47,6 +48,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    // A notice present when the page opens (the run page a cancel redirected to, a form sent back
+    // with its errors) is not announced by its live region, which announces changes only.
+    focusMarked(document);
     var pre = document.getElementById("log");
     if (pre && pre.getAttribute("data-stream")) followLog(pre);
   });

@@ -16,6 +16,12 @@ public sealed class RunModel : ConsolePage
 
     public bool IsLive => !RunStates.IsTerminal(Run.State);
 
+    /// <summary>
+    /// A poll of the run body: the state in the heading and the finish time go with it out of band, and
+    /// once the run has ended so do the actions (Cancel goes, Relaunch failed may come).
+    /// </summary>
+    public bool OutOfBand { get; private set; }
+
     public bool HasFailed => Run.Instances.Any(i => RunRelauncher.RelaunchedStates.Contains(i.State));
 
     /// <summary>Generated per page: Relaunch sends it as its Idempotency-Key, so a double click relaunches once.</summary>
@@ -34,7 +40,11 @@ public sealed class RunModel : ConsolePage
     public async Task<IActionResult> OnGetAsync(Guid runId, [FromQuery] string? notice, CancellationToken ct)
     {
         if (!await LoadAsync(runId, ct)) return NotFound();
-        if (IsFragmentRequest) return Partial("_RunBody", this);
+        if (IsFragmentRequest)
+        {
+            OutOfBand = true;
+            return Partial("_RunBody", this);
+        }
         Message = notice is not null && Notices.TryGetValue(notice, out var text) ? text : null;
         return Page();
     }
