@@ -15,9 +15,8 @@ public sealed partial class LocalDemoJobTests
     {
         var root = RepositoryRoot();
         var input = Path.Combine(root, "demo", "data", "weather.csv");
-        var output = Directory.CreateTempSubdirectory("jts-demo-output-").FullName;
+        var output = TestFolders.Create("demo-output");
         File.SetUnixFileMode(output, (UnixFileMode)Convert.ToInt32("777", 8)); // as root, the job runs as another user
-        using var cleanup = new DeleteOnDispose(output);
         await using var app = await TestApp.StartAsync(LocalJobs.Command("csv_filter", $"sh '{Path.Combine(root, "demo", "jobs", "csv_filter.sh")}'"));
         await app.Database.LocalTemplateAsync("csv_filter",
             sourceParameters: new JsonObject { ["INPUT_FILE"] = input, ["OUTPUT_DIR"] = output }.ToJsonString());
@@ -108,11 +107,6 @@ public sealed partial class LocalDemoJobTests
             if (File.Exists(Path.Combine(directory.FullName, "demo", "jobs", "csv_filter.sh"))) return directory.FullName;
         }
         throw new InvalidOperationException($"No demo/jobs/csv_filter.sh above {AppContext.BaseDirectory}");
-    }
-
-    private sealed class DeleteOnDispose(string directory) : IDisposable
-    {
-        public void Dispose() => Directory.Delete(directory, recursive: true);
     }
 
     [GeneratedRegex(@"^-?[0-9]+(\.[0-9]+)?$")]
