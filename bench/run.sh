@@ -8,6 +8,8 @@
 # Measure on an otherwise idle machine: the report records the load average before and after.
 # Logs of the last run (service processes, PostgreSQL) are kept in bench/results/last-run/.
 # BENCH_PG_STATS=1 also keeps the statements PostgreSQL spent most time on (pg_stat_statements), for profiling.
+# BENCH_PROFILE_LAUNCH=10,16,30 holds the service under one launch load (instances, concurrency, seconds) after the
+#   measured cells, for a profiler to attach to (for example: perf record -a -g, with DOTNET_PerfMapEnabled=1 exported).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"
@@ -26,13 +28,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/jts-bench.XXXXXX")
 chmod 755 "$work" # the server runs as the postgres user when this script runs as root
 keep="$root/bench/results/last-run"
 if [ "${BENCH_PG_STATS:-}" = 1 ]; then
-    export PG_EXTRA_OPTIONS="${PG_EXTRA_OPTIONS:-} -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
+    export PG_EXTRA_OPTIONS="${PG_EXTRA_OPTIONS:-} -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on"
 fi
 cleanup() {
     if [ "${BENCH_PG_STATS:-}" = 1 ] && [ -n "${PG_PORT:-}" ]; then
         pg_psql -d postgres -c "SELECT calls, round(total_exec_time::numeric, 1) AS total_ms,
-                round((total_exec_time / calls)::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 300) AS query
-              FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 40" >"$work/pg_stat_statements.log" 2>&1 || true
+                round((total_exec_time / nullif(calls, 0))::numeric, 3) AS mean_ms, plans, round(total_plan_time::numeric, 1) AS plan_ms,
+                rows, left(regexp_replace(query, '\s+', ' ', 'g'), 300) AS query
+              FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 40" >"$work/pg_stat_statements.log" 2>&1 || true
     fi
     pg_stop
     rm -rf "$keep" && mkdir -p "$keep"

@@ -51,6 +51,13 @@ internal sealed class LaunchScenario(BenchSettings settings, Postgres postgres, 
                 }
             }
         }
+        if (ProfileCell.FromEnvironment() is { } hold)
+        {
+            // A profiler's window: one service cell held under load, after the measured ones (BENCH_PROFILE_LAUNCH).
+            Log.Info($"profile: service x{hold.Instances} c={hold.Concurrency} for {hold.Duration.TotalSeconds:0} s starts now");
+            var held = await load.RunAsync(n => Request(host.Url, LaunchTarget.Service, $"profile-{n}", hold.Instances), hold.Concurrency, hold.Duration);
+            Log.Info($"profile: done, {held.RequestsPerSecond:0.0} req/s");
+        }
         var creates = hub.Calls.Calls(Endpoints.Create);
         return new LaunchResults(cells, creates);
     }
@@ -76,3 +83,15 @@ internal enum LaunchTarget { Floor, Service }
 internal sealed record LaunchCell(LaunchTarget Target, int Instances, int Concurrency, int Repetition, LoadResult Result, CpuUse CpuPerRequest);
 
 internal sealed record LaunchResults(IReadOnlyList<LaunchCell> Cells, long PlatformCreateCalls);
+
+/// <summary>
+/// BENCH_PROFILE_LAUNCH="instances,concurrency,seconds": after the measured cells, keep the service
+/// under that one load for that long, for a profiler (perf, dotnet-trace) to attach to. Not reported.
+/// </summary>
+internal sealed record ProfileCell(int Instances, int Concurrency, TimeSpan Duration)
+{
+    public static ProfileCell? FromEnvironment() =>
+        Environment.GetEnvironmentVariable("BENCH_PROFILE_LAUNCH")?.Split(',') is [var instances, var concurrency, var seconds]
+            ? new ProfileCell(int.Parse(instances), int.Parse(concurrency), TimeSpan.FromSeconds(int.Parse(seconds)))
+            : null;
+}

@@ -60,6 +60,8 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
     /// A RUNNING instance is live, so refresh_run_state would make its run RUNNING whatever its
     /// other instances are: the statement writes that directly, without the function's count of
     /// the run's instances (the launch's hottest write; RunStateTests holds the two to agreement).
+    /// Its rows come through streamsets.started_jobs and its expected state is a parameter, so that
+    /// PostgreSQL plans it once, as primary-key lookups, for launches of every size (migration 0008).
     /// </summary>
     public async Task<int> RecordStartedAsync(Guid runId, Guid owner, IReadOnlyList<InstanceLease> leases, IReadOnlyList<StartedJob> jobs,
         DateTime startedAt, TimeSpan nextCheck, JoinedWrite? alongside, CancellationToken ct, bool keepLease = false)
@@ -73,9 +75,9 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
                        lease_owner = CASE WHEN @KeepLease THEN i.lease_owner END,
                        lease_expires_at = CASE WHEN @KeepLease THEN i.lease_expires_at END,
                        next_check_at = now() + @NextCheck, updated_at = now()
-                  FROM unnest(@Ids, @Generations, @JobIds, @Names) AS u(instance_id, generation, job_id, name)
+                  FROM streamsets.started_jobs(@Ids, @Generations, @JobIds, @Names) AS u
                  WHERE i.instance_id = u.instance_id AND i.lease_generation = u.generation
-                   AND i.lease_owner = @Owner AND i.state = '{InstanceStates.Starting}'
+                   AND i.lease_owner = @Owner AND i.state = @Expected
                 RETURNING 1
             ), run_state AS (
                 UPDATE streamsets.run SET state = '{RunStates.Running}', finished_at = NULL, updated_at = now()
@@ -86,7 +88,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
             """;
         var parameters = new DynamicParameters(new
         {
-            RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck, KeepLease = keepLease,
+            RunId = runId, Owner = owner, StartedAt = startedAt, NextCheck = nextCheck, KeepLease = keepLease, Expected = InstanceStates.Starting,
             Ids = leases.Ids(), Generations = leases.Generations(),
             JobIds = jobs.Select(j => j.JobId).ToArray(), Names = jobs.Select(j => j.Name).ToArray(),
         });
