@@ -25,7 +25,9 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
                                                  lease_owner, lease_expires_at, lease_generation,
                                                  launch_attempts, launch_sent_at)
             SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
-                   ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)), now() + @MaxWait,
+                   CASE WHEN u.secret_keys = '[]' THEN '{}' -- none (LaunchIntent.NoKeys): no subquery for the usual case
+                        ELSE ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)) END,
+                   now() + @MaxWait,
                    now() + @Lease, CASE WHEN u.state = 'STARTING' THEN @Owner END,
                    CASE WHEN u.state = 'STARTING' THEN now() + @Lease END, 1,
                    CASE WHEN u.state = 'STARTING' THEN 1 ELSE 0 END, CASE WHEN u.state = 'STARTING' THEN now() END

@@ -20,6 +20,9 @@ internal sealed record LaunchIntent(
     string? StoredCallbackSecret,
     long CatalogVersion)
 {
+    /// <summary>An instance's caller secret keys when there are none, as the intent's SQL tests for them.</summary>
+    public const string NoKeys = "[]";
+
     public object ToParameters() => new
     {
         Scope, RequestKey, KeyKind, Fingerprint, RunId, Retention, CatalogVersion,
@@ -30,7 +33,7 @@ internal sealed record LaunchIntent(
         Ordinals = Instances.Select(i => i.Ordinal).ToArray(),
         States = Instances.Select(i => i.State).ToArray(),
         Parameters = Instances.Select(i => JsonSerializer.Serialize(i.MaskedParameters)).ToArray(),
-        SecretKeys = Instances.Select(i => JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
+        SecretKeys = Instances.Select(i => i.CallerSecretKeys.Length == 0 ? NoKeys : JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
     };
 }
 

@@ -9,10 +9,20 @@ internal sealed record MergedParameters(IReadOnlyDictionary<string, string> Valu
     public IReadOnlyDictionary<string, string> Masked(JobTemplate template) =>
         SecretMasker.MaskValues(Values, template.SecretParameters);
 
+    /// <summary>The same, with the secret keys already known (<see cref="SecretKeys"/>).</summary>
+    public IReadOnlyDictionary<string, string> Masked(IReadOnlySet<string> secretKeys) =>
+        Values.ToDictionary(p => p.Key, p => secretKeys.Contains(p.Key) ? SecretMasker.Mask : p.Value, StringComparer.Ordinal);
+
     /// <summary>Secret keys whose values the caller sent: never stored, so they cannot be resent later.</summary>
-    public string[] CallerSecretKeys(JobTemplate template) =>
-        Values.Keys.Where(k => Origins[k].StartsWith(ParameterMerger.CallerOrigin, StringComparison.Ordinal)
-                               && SecretMasker.IsSecret(k, template.SecretParameters)).Order(StringComparer.Ordinal).ToArray();
+    public string[] CallerSecretKeys(JobTemplate template) => CallerSecretKeys(SecretKeys(template));
+
+    public string[] CallerSecretKeys(IReadOnlySet<string> secretKeys) =>
+        Values.Keys.Where(k => secretKeys.Contains(k) && Origins[k].StartsWith(ParameterMerger.CallerOrigin, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Which of these keys are secret for the template (declared, or named like a secret).</summary>
+    public IReadOnlySet<string> SecretKeys(JobTemplate template) =>
+        Values.Keys.Where(k => SecretMasker.IsSecret(k, template.SecretParameters)).ToHashSet(StringComparer.Ordinal);
 }
 
 internal sealed record MergeResult(IReadOnlyList<MergedParameters> Instances, Dictionary<string, string[]> Errors, string? Detail)

@@ -117,8 +117,11 @@ internal sealed class RunLauncher(
         long catalogVersion)
     {
         var (key, kind) = caller.IdempotencyKey is { } header ? ("header:" + header, "header") : (request.NaturalKey(), "natural");
+        // Every instance of a launch has the same keys, mostly: which are secret is decided once per key.
+        var secret = merge.Instances.SelectMany(m => m.Values.Keys).Distinct(StringComparer.Ordinal)
+            .Where(key => SecretMasker.IsSecret(key, template.SecretParameters)).ToHashSet(StringComparer.Ordinal);
         var instances = merge.Instances.Select((m, i) => new IntentInstance(Guid.CreateVersion7(), i, InstanceStates.Starting,
-            m.Masked(template), m.CallerSecretKeys(template), m.Values)).ToList();
+            m.Masked(secret), m.CallerSecretKeys(secret), m.Values)).ToList();
         return new LaunchIntent(Guid.CreateVersion7(), request, template, caller.KeyName, caller.Scope, key, kind,
             service.Value.IdempotencyRetention, instances, replica.Id, monitor.Value.LeaseDuration, fingerprint,
             callbackSecrets.Protect(request.CallbackSecret), catalogVersion);
@@ -144,14 +147,11 @@ internal sealed class RunLauncher(
             State = jobs.Count > 0 ? RunStates.Running : RunStates.Starting, RequestedBy = intent.RequestedBy, CreatedAt = createdAt,
             CallbackUrl = intent.Request.CallbackUrl, RelaunchOf = intent.Request.RelaunchOf,
         };
-        var instances = intent.Instances.Select(i => new InstanceRow
-        {
-            InstanceId = i.InstanceId, RunId = intent.RunId, Ordinal = i.Ordinal, State = StateOf(i),
-            Error = i.State == InstanceStates.Queued ? null : error,
-            Parameters = JsonSerializer.Serialize(i.MaskedParameters),
-            PlatformJobId = jobs.GetValueOrDefault(i.InstanceId)?.JobId, Name = jobs.GetValueOrDefault(i.InstanceId)?.Name,
-            StartedAt = jobs.ContainsKey(i.InstanceId) ? startedAt : null,
-        });
+        // As a GET would read them back, without a round trip through the stored JSON.
+        var instances = intent.Instances.Select(i => new InstanceResource(i.InstanceId, i.Ordinal,
+            jobs.GetValueOrDefault(i.InstanceId)?.JobId, jobs.GetValueOrDefault(i.InstanceId)?.Name, StateOf(i),
+            jobs.ContainsKey(i.InstanceId) ? startedAt : null, FinishedAt: null, i.State == InstanceStates.Queued ? null : error,
+            i.MaskedParameters, Metrics: null));
         return (RunResource.From(run, instances), null);
     }
 

@@ -19,11 +19,14 @@ public sealed record RunResource(
     RunLinks Links,
     CallbackStatus? Callback = null)
 {
-    internal static RunResource From(RunRow run, IEnumerable<InstanceRow> instances) => new(
+    internal static RunResource From(RunRow run, IEnumerable<InstanceRow> instances) => From(run, instances.Select(InstanceResource.From));
+
+    /// <summary>The run with these instances, in their order (index).</summary>
+    internal static RunResource From(RunRow run, IEnumerable<InstanceResource> instances) => new(
         run.RunId, run.UserId, run.UserRunId, run.SourceType, run.TargetType, run.State,
         new RunTemplate(run.PatternName, run.JobTemplateId, run.Platform, run.PlatformTemplateId),
         run.CreatedAt, run.FinishedAt, run.RequestedBy,
-        instances.OrderBy(i => i.Ordinal).Select(InstanceResource.From).ToList(),
+        instances.OrderBy(i => i.Index).ToList(),
         RunLinks.For(run),
         run.CallbackUrl is null ? null : new CallbackStatus(run.CallbackUrl, run.CallbackState ?? "WAITING_FOR_RUN",
             run.CallbackAttempts ?? 0, run.CallbackLastStatus, run.CallbackLastError, run.CallbackDeliveredAt))
