@@ -119,7 +119,7 @@ internal sealed class RunLauncher(
         var (key, kind) = caller.IdempotencyKey is { } header ? ("header:" + header, "header") : (request.NaturalKey(), "natural");
         // Every instance of a launch has the same keys, mostly: which are secret is decided once per key.
         var secret = merge.Instances.SelectMany(m => m.Values.Keys).Distinct(StringComparer.Ordinal)
-            .Where(key => SecretMasker.IsSecret(key, template.SecretParameters)).ToHashSet(StringComparer.Ordinal);
+            .Where(name => SecretMasker.IsSecret(name, template.SecretParameters)).ToHashSet(StringComparer.Ordinal);
         var instances = merge.Instances.Select((m, i) => new IntentInstance(Guid.CreateVersion7(), i, InstanceStates.Starting,
             m.Masked(secret), m.CallerSecretKeys(secret), m.Values)).ToList();
         return new LaunchIntent(Guid.CreateVersion7(), request, template, caller.KeyName, caller.Scope, key, kind,
