@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text;
 
 namespace JobTemplateService.Platform.ControlHub;
 
@@ -39,6 +39,14 @@ internal static class LaunchPairing
         return instances.Select(i => paired[i.InstanceId]).ToList();
     }
 
-    private static string Identity(IReadOnlyDictionary<string, string> parameters) =>
-        JsonSerializer.Serialize(parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new[] { p.Key, p.Value }));
+    /// <summary>The parameter set as one string, keys in order, each key and value prefixed by its length: unambiguous.</summary>
+    private static string Identity(IReadOnlyDictionary<string, string> parameters)
+    {
+        var text = new StringBuilder();
+        foreach (var (key, value) in parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(key.Length).Append(':').Append(key).Append(value.Length).Append(':').Append(value);
+        }
+        return text.ToString();
+    }
 }
