@@ -48,21 +48,27 @@ internal sealed class Database(ChaosSettings settings) : IAsyncDisposable
         (await QueryAsync("SELECT replica_id FROM streamsets.service_replica WHERE process_id = @pid ORDER BY started_at DESC LIMIT 1",
             r => r.GetGuid(0), ("pid", processId))).Cast<Guid?>().FirstOrDefault();
 
-    /// <summary>The instances a replica holds a lease on right now.</summary>
+    /// <summary>
+    /// The instances a replica holds a lease on right now, those its launches are starting included
+    /// (a run's start intent, leased to the launching replica: run_instance_now shows them STARTING).
+    /// </summary>
     public Task<List<LeasedInstance>> LeasedByAsync(Guid owner, params string[] states) =>
         QueryAsync("""
-            SELECT instance_id, lease_generation, state FROM streamsets.run_instance
+            SELECT instance_id, lease_generation, state FROM streamsets.run_instance_now
              WHERE lease_owner = @owner AND state = ANY(@states)
             """, r => new LeasedInstance(r.GetGuid(0), r.GetInt64(1), r.GetString(2)), ("owner", owner), ("states", states));
 
-    /// <summary>STARTING instances leased by a replica whose launch call was sent after a moment (database time).</summary>
+    /// <summary>STARTING instances leased by a replica whose launch call was sent after a moment (database time), start intents included.</summary>
     public Task<List<LeasedInstance>> StartingSentAfterAsync(Guid owner, DateTime after) =>
         QueryAsync("""
-            SELECT instance_id, lease_generation, state FROM streamsets.run_instance
+            SELECT instance_id, lease_generation, state FROM streamsets.run_instance_now
              WHERE lease_owner = @owner AND state = 'STARTING' AND launch_sent_at > @after
             """, r => new LeasedInstance(r.GetGuid(0), r.GetInt64(1), r.GetString(2)), ("owner", owner), ("after", after));
 
-    /// <summary>Of the given instances, those claimed again since (generation moved on), with their state now.</summary>
+    /// <summary>
+    /// Of the given instances, those claimed again since (generation moved on), with their state now.
+    /// An instance of a dead launch's start intent is written by a monitor at generation 1, then claimed.
+    /// </summary>
     public Task<List<LeasedInstance>> ReclaimedAsync(IReadOnlyList<LeasedInstance> instances) =>
         QueryAsync("""
             SELECT i.instance_id, i.lease_generation, i.state

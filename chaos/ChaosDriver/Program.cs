@@ -67,7 +67,8 @@ invariants.Check("Postgres restart and killed connections: launches and monitors
 Log.Phase("graceful stop (SIGTERM) of every replica");
 var exited = await replicas.StopAllAsync(TimeSpan.FromSeconds(60));
 var leftover = await db.ScalarAsync<long>(
-    "SELECT (SELECT count(*) FROM streamsets.run_instance WHERE lease_owner IS NOT NULL) + (SELECT count(*) FROM streamsets.service_replica)");
+    "SELECT (SELECT count(*) FROM streamsets.run_instance WHERE lease_owner IS NOT NULL) + " +
+    "(SELECT count(*) FROM streamsets.run WHERE start_owner IS NOT NULL) + (SELECT count(*) FROM streamsets.service_replica)");
 invariants.Check("SIGTERM: every replica exits within 60 s and hands back its leases and heartbeat",
     exited && leftover == 0 ? [] : [$"all exited: {exited}; leases or replica rows left: {leftover}"]);
 

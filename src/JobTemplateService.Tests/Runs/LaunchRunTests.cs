@@ -116,7 +116,7 @@ public sealed class LaunchRunTests
         app.ControlHub.OnCreate = _ =>
         {
             duringCreate = app.Database.StringsAsync(
-                "SELECT r.state || '/' || i.state FROM streamsets.run r JOIN streamsets.run_instance i USING (run_id)").GetAwaiter().GetResult();
+                "SELECT r.state || '/' || i.state FROM streamsets.run r JOIN streamsets.run_instance_now i USING (run_id)").GetAwaiter().GetResult();
             return CreateAnswer.Ok;
         };
 

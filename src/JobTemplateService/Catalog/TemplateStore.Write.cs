@@ -73,7 +73,7 @@ internal sealed partial class TemplateStore
         var current = await FindAsync(connection, transaction, patternName, ct, forUpdate: true);
         if (current is null) return (TemplateDeletion.NotFound, 0);
         var live = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
-            SELECT count(*) FROM streamsets.run_instance
+            SELECT count(*) FROM streamsets.run_instance_now
              WHERE job_template_id = @JobTemplateId AND state IN ('QUEUED', 'PENDING', 'STARTING', 'RUNNING')
             """, new { current.JobTemplateId }, transaction, cancellationToken: ct));
         if (live > 0) return (TemplateDeletion.LiveInstances, live);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using JobTemplateService.Common;
 using JobTemplateService.Platform;
@@ -13,29 +14,145 @@ namespace JobTemplateService.Instances;
 internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
 {
     /// <summary>
-    /// A launch's instances, as a CTE of its one intent statement, after the CTE new_run(run_id,
-    /// created_at) that inserts their run: so the idempotency key, the run and its instances
-    /// commit together or not at all. Those the request starts itself are recorded STARTING,
-    /// leased to it at generation 1 with their first attempt counted; the others QUEUED.
+    /// A launch's queued instances (over its template's limit), as a CTE of its one intent
+    /// statement, after the CTE new_run(run_id, created_at) that inserts their run: so the
+    /// idempotency key, the run, its start intent (the instances it starts itself, see
+    /// <see cref="StartIntent"/>) and its queued instances commit together or not at all.
     /// </summary>
-    public const string InsertLaunchedSql = """
+    public const string InsertQueuedSql = $"""
         new_instances AS (
             INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
-                                                 parameters, caller_secret_keys, deadline_at, next_check_at,
-                                                 lease_owner, lease_expires_at, lease_generation,
-                                                 launch_attempts, launch_sent_at)
-            SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, u.state, u.parameters::jsonb,
-                   CASE WHEN u.secret_keys = '[]' THEN '{}' -- none (LaunchIntent.NoKeys): no subquery for the usual case
+                                                 parameters, caller_secret_keys, deadline_at, next_check_at)
+            SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, '{InstanceStates.Queued}', u.parameters::jsonb,
+                   CASE WHEN u.secret_keys = '[]' THEN ARRAY[]::varchar[] -- none (LaunchIntent.NoKeys): no subquery for the usual case
                         ELSE ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)) END,
-                   now() + @MaxWait,
-                   now() + @Lease, CASE WHEN u.state = 'STARTING' THEN @Owner END,
-                   CASE WHEN u.state = 'STARTING' THEN now() + @Lease END, 1,
-                   CASE WHEN u.state = 'STARTING' THEN 1 ELSE 0 END, CASE WHEN u.state = 'STARTING' THEN now() END
+                   now() + @MaxWait, now() + @Lease
               FROM new_run
-             CROSS JOIN unnest(@InstanceIds, @Ordinals, @States, @Parameters, @SecretKeys)
-                   AS u(instance_id, ordinal, state, parameters, secret_keys)
+             CROSS JOIN unnest(@InstanceIds, @Ordinals, @Parameters, @SecretKeys) AS u(instance_id, ordinal, parameters, secret_keys)
             RETURNING 1
         )
+        """;
+
+    /// <summary>
+    /// Writes a launch's start intent as instances, in the state the platform's answer gives them,
+    /// if the launch still holds it (a monitor takes over an intent whose lease expired). Those
+    /// that run are recorded with their jobs; a canceled run's are marked for the monitor to stop (as a
+    /// cancel marks them),
+    /// or end CANCELED if they were never sent. The caller's own write commits with it.
+    /// </summary>
+    public async Task<int> WriteStartIntentAsync(Guid runId, Guid owner, IntentOutcome outcome, JoinedWrite? alongside, CancellationToken ct)
+    {
+        InstanceStates.EnsureMove(InstanceStates.Starting, outcome.State);
+        var running = outcome.State == InstanceStates.Running;
+        // A RUNNING instance makes its run RUNNING (as refresh_run_state would): written directly, without a count.
+        var recorded = outcome.Written;
+        var sql = WriteIntentSql("r.run_id = @RunId AND r.start_owner = @Owner", skipLocked: false,
+                      running ? $", state = '{RunStates.Running}', finished_at = NULL" : "", fromLaunch: recorded is not null) +
+                  (running ? "" : "\nSELECT streamsets.refresh_run_state(@RunId);") + "\n" + alongside?.Sql;
+        var parameters = new DynamicParameters(new
+        {
+            RunId = runId, Owner = owner, outcome.State, outcome.Error, outcome.StartedAt, outcome.NextCheck, outcome.KeepLease,
+            Ids = outcome.Jobs.Select(j => j.InstanceId).ToArray(), Generations = outcome.Jobs.Select(_ => 1L).ToArray(),
+            JobIds = outcome.Jobs.Select(j => j.JobId).ToArray(), Names = outcome.Jobs.Select(j => j.Name).ToArray(),
+        });
+        if (recorded is not null)
+        {
+            // The instances as the launch recorded them, each with its job (when started): nothing read back.
+            var jobs = outcome.Jobs.ToDictionary(j => j.InstanceId);
+            parameters.AddDynamicParams(new
+            {
+                recorded.MaxWaitSeconds,
+                InstanceIds = recorded.Instances.Select(i => i.InstanceId).ToArray(),
+                Ordinals = recorded.Instances.Select(i => i.Ordinal).ToArray(),
+                Parameters = recorded.Instances.Select(i => JsonSerializer.Serialize(i.Parameters)).ToArray(),
+                SecretKeys = recorded.Instances.Select(i => i.CallerSecretKeys.Length == 0 ? NoKeys : JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
+                InstanceJobIds = recorded.Instances.Select(i => jobs.GetValueOrDefault(i.InstanceId)?.JobId).ToArray(),
+                InstanceNames = recorded.Instances.Select(i => jobs.GetValueOrDefault(i.InstanceId)?.Name).ToArray(),
+            });
+        }
+        if (alongside is not null) parameters.AddDynamicParams(alongside.Parameters);
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        var count = await results.ReadSingleAsync<int>();
+        await results.ConsumeAsync();
+        return count;
+    }
+
+    /// <summary>
+    /// Takes over start intents whose lease expired (their replica died, or lost the database, while
+    /// the platform was being called): their instances are written STARTING, unleased and due, for
+    /// the monitor to reconcile with the platform by the run's tag like any unclear start.
+    /// </summary>
+    public async Task<int> WriteExpiredIntentsAsync(int limit, CancellationToken ct)
+    {
+        var sql = WriteIntentSql("""
+            r.start_intent IS NOT NULL AND (r.start_lease_expires_at IS NULL OR r.start_lease_expires_at < now())
+             ORDER BY r.start_lease_expires_at NULLS FIRST
+             LIMIT @Limit
+            """, skipLocked: true, "");
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, new
+        {
+            Limit = limit, Owner = (Guid?)null, State = InstanceStates.Starting, Error = (string?)null, StartedAt = (DateTime?)null,
+            NextCheck = TimeSpan.Zero, KeepLease = false, Ids = Array.Empty<Guid>(), Generations = Array.Empty<long>(),
+            JobIds = Array.Empty<string>(), Names = Array.Empty<string>(),
+        }, cancellationToken: ct));
+    }
+
+    /// <summary>"[]": an instance without caller secret keys (LaunchIntent.NoKeys).</summary>
+    private const string NoKeys = "[]";
+
+    /// <summary>
+    /// The one statement that turns start intents (the runs <paramref name="which"/> selects, locked
+    /// first) into instances: every instance of an intent written at once, in @State, with the jobs
+    /// of @Ids/@JobIds/@Names, and the intent cleared. Instances are leased to the launch
+    /// (generation 1, first attempt counted when sent) as they were while it held the intent.
+    /// fromLaunch: the launch that recorded the intent passes its instances (@InstanceIds … @InstanceNames,
+    /// the same values as the stored document), and the statement does not read the document back.
+    /// </summary>
+    private static string WriteIntentSql(string which, bool skipLocked, string runState, bool fromLaunch = false) => $"""
+        WITH intent AS MATERIALIZED (
+            SELECT r.run_id, r.job_template_id, r.platform, r.created_at, {(fromLaunch ? "" : "r.start_intent, ")}r.start_lease_expires_at, r.cancel_requested_at
+              FROM streamsets.run r
+             WHERE r.start_intent IS NOT NULL AND {which}
+               FOR UPDATE{(skipLocked ? " SKIP LOCKED" : "")}
+        ), cleared AS (
+            UPDATE streamsets.run r
+               SET start_intent = NULL, start_owner = NULL, start_lease_expires_at = NULL, updated_at = now(){runState}
+              FROM intent WHERE r.run_id = intent.run_id
+        ), written AS (
+            INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state, parameters,
+                                                 caller_secret_keys, platform_job_id, name, error, started_at, finished_at,
+                                                 deadline_at, next_check_at, lease_owner, lease_expires_at, lease_generation,
+                                                 launch_attempts, launch_sent_at, stop_reason, created_at)
+            SELECT e.instance_id, intent.run_id, e.ordinal, intent.job_template_id, intent.platform, s.state,
+                   {(fromLaunch ? """
+                   e.parameters::jsonb,
+                   CASE WHEN e.secret_keys = '[]' THEN ARRAY[]::varchar[] ELSE ARRAY(SELECT jsonb_array_elements_text(e.secret_keys::jsonb)) END,
+                   e.job_id, e.name,
+                   """ : "e.parameters, e.caller_secret_keys, u.job_id, u.name,")}
+                   CASE WHEN s.state = '{InstanceStates.Canceled}' THEN 'Canceled before it started.' ELSE @Error::varchar END,
+                   CASE WHEN s.state = '{InstanceStates.Running}' THEN @StartedAt::timestamptz END,
+                   CASE WHEN s.state IN {InstanceStates.TerminalSql} THEN now() END,
+                   intent.created_at + make_interval(secs => {(fromLaunch ? "@MaxWaitSeconds::double precision"
+                                                                          : "(intent.start_intent ->> 'max_wait_seconds')::double precision")}),
+                   CASE WHEN s.stop THEN now() ELSE now() + @NextCheck END,
+                   CASE WHEN @KeepLease THEN @Owner::uuid END, CASE WHEN @KeepLease THEN intent.start_lease_expires_at END, 1,
+                   CASE WHEN s.state IN {InstanceStates.UnsentSql} OR s.never_sent THEN 0 ELSE 1 END, intent.created_at,
+                   CASE WHEN s.stop THEN 'CANCEL' END, intent.created_at
+              FROM intent
+             CROSS JOIN {(fromLaunch
+                 ? "unnest(@InstanceIds, @Ordinals, @Parameters, @SecretKeys, @InstanceJobIds, @InstanceNames) AS e(instance_id, ordinal, parameters, secret_keys, job_id, name)"
+                 : "jsonb_to_recordset(intent.start_intent -> 'instances') AS e(instance_id uuid, ordinal int, parameters jsonb, caller_secret_keys varchar[])")}
+             CROSS JOIN LATERAL (
+                   SELECT CASE WHEN @State = '{InstanceStates.Pending}' AND intent.cancel_requested_at IS NOT NULL
+                               THEN '{InstanceStates.Canceled}' ELSE @State END AS state,
+                          @State = '{InstanceStates.Pending}' AS never_sent,
+                          @State IN {InstanceStates.SentSql} AND intent.cancel_requested_at IS NOT NULL AS stop) s
+              {(fromLaunch ? "" : "LEFT JOIN streamsets.started_jobs(@Ids, @Generations, @JobIds, @Names) AS u ON u.instance_id = e.instance_id")}
+            RETURNING 1
+        )
+        SELECT count(*)::int FROM written;
         """;
 
     public async Task<HashSet<Guid>> MarkStartingAsync(Guid owner, IReadOnlyList<InstanceLease> leases, string fromState, CancellationToken ct)
@@ -177,10 +294,10 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { instanceId }, cancellationToken: ct));
     }
 
-    /// <summary>Instances of the run not yet known to have started or failed to start.</summary>
+    /// <summary>Instances of the run not yet known to have started or failed to start, those of a start in flight included.</summary>
     public async Task<long> UnsettledCountAsync(Guid runId, CancellationToken ct)
     {
-        const string sql = $"SELECT count(*) FROM streamsets.run_instance WHERE run_id = @runId AND state IN {InstanceStates.UnsettledSql}";
+        const string sql = $"SELECT count(*) FROM streamsets.run_instance_now WHERE run_id = @runId AND state IN {InstanceStates.UnsettledSql}";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { runId }, cancellationToken: ct));
     }

@@ -24,9 +24,9 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
     /// <summary>Calls the platform once for the instances the batch still holds; records nothing (<see cref="RecordAsync"/> does).</summary>
     public async Task<StartAttempt> SendAsync(IJobPlatform platform, StartBatch batch, CancellationToken ct)
     {
-        // A launch request records its instances STARTING in its intent; every other start (a
-        // queued instance, a restart after an unclear start) is marked here: fenced, attempt counted.
-        var marked = batch.RecordedStarting ? batch.Leases.Select(l => l.InstanceId).ToHashSet()
+        // A launch request's instances are its run's start intent; every other start (a queued
+        // instance, a restart after an unclear start) is marked here: fenced, attempt counted.
+        var marked = batch.FromIntent ? batch.Leases.Select(l => l.InstanceId).ToHashSet()
             : await instances.MarkStartingAsync(batch.Owner, batch.Leases, batch.FromState, ct);
         var items = batch.Items.Where(i => marked.Contains(i.Lease.InstanceId)).ToList();
         if (items.Count == 0) return new StartAttempt(platform, batch, [], new StartOutcome.LeaseLost());
@@ -66,6 +66,11 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
     public async Task RecordAsync(StartAttempt attempt, JoinedWrite? alongside, CancellationToken ct)
     {
         var (platform, batch, leases, outcome) = attempt;
+        if (batch.FromIntent)
+        {
+            await RecordIntentAsync(attempt, alongside, ct);
+            return;
+        }
         switch (outcome)
         {
             case StartOutcome.Started s:
@@ -80,13 +85,9 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
                 await instances.RecordStartFailedAsync(batch.RunId, batch.Owner, leases, r.Describe(), alongside, ct);
                 logger.LogWarning("{Platform} rejected the launch: {Error}", platform.Name, r.Describe());
                 break;
-            case StartOutcome.NotSent n when !batch.RecordedStarting:
-                // Started by a monitor: back to PENDING, to be started when the platform answers again.
-                await instances.ReleaseNotSentAsync(batch.Owner, leases, n.RetryAfter, ct);
-                logger.LogWarning("Launch not sent: {Reason}", n.Message);
-                break;
             case StartOutcome.NotSent n:
-                // Started by a launch request: it keeps its lease and undoes the whole intent.
+                // Back to PENDING, to be started when the platform answers again.
+                await instances.ReleaseNotSentAsync(batch.Owner, leases, n.RetryAfter, ct);
                 logger.LogWarning("Launch not sent: {Reason}", n.Message);
                 break;
             case StartOutcome.Unknown u:
@@ -96,14 +97,61 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
                 break;
         }
     }
+
+    /// <summary>
+    /// A launch request's start: its start intent written as instances, in the state the platform's
+    /// answer gives them. Not sent: only when the launch could not be undone, PENDING.
+    /// </summary>
+    private async Task RecordIntentAsync(StartAttempt attempt, JoinedWrite? alongside, CancellationToken ct)
+    {
+        var (platform, batch, _, outcome) = attempt;
+        var o = monitor.Value;
+        IntentOutcome? written = outcome switch
+        {
+            StartOutcome.Started s => new IntentOutcome(InstanceStates.Running, null, o.PollInterval)
+            {
+                Jobs = s.Jobs, StartedAt = s.StartedAt, KeepLease = platform.HoldsLeaseWhileRunning,
+            },
+            StartOutcome.Rejected r => new IntentOutcome(InstanceStates.StartFailed, r.Describe(), TimeSpan.Zero),
+            StartOutcome.Unknown u => new IntentOutcome(InstanceStates.Starting, u.Message, o.ReconcileGrace),
+            StartOutcome.NotSent n => new IntentOutcome(InstanceStates.Pending, null, n.RetryAfter),
+            _ => null,
+        };
+        if (written is null) return;
+        written = written with { Written = batch.Intent };
+        var count = await instances.WriteStartIntentAsync(batch.RunId, batch.Owner, written, alongside, ct);
+        switch (outcome)
+        {
+            case StartOutcome.Started s:
+                logger.LogInformation("Started {Count} instance(s) on {Platform}: {JobIds}",
+                    s.Jobs.Count, platform.Name, string.Join(", ", s.Jobs.Select(j => j.JobId)));
+                break;
+            case StartOutcome.Rejected r:
+                logger.LogWarning("{Platform} rejected the launch: {Error}", platform.Name, r.Describe());
+                break;
+            case StartOutcome.NotSent n:
+                logger.LogWarning("Launch not sent: {Reason}", n.Message);
+                break;
+            case StartOutcome.Unknown u:
+                logger.LogWarning("{Reason}", u.Message);
+                break;
+        }
+        if (count == 0)
+        {
+            logger.LogWarning("The start of run {RunId} was taken over by a monitor before its outcome was recorded; it reconciles it", batch.RunId);
+        }
+    }
 }
 
 /// <summary>A start sent (or not) for the instances the batch still held: what record it needs.</summary>
 internal sealed record StartAttempt(IJobPlatform Platform, StartBatch Batch, IReadOnlyList<InstanceLease> Leases, StartOutcome Outcome);
 
 internal sealed record StartBatch(Guid RunId, Guid Owner, JobTemplate Template, string FromState, IReadOnlyList<StartItem> Items,
-    bool RecordedStarting = false)
+    StartIntent? Intent = null)
 {
+    /// <summary>The batch is a launch's start intent (<see cref="StartIntent"/>), not instances already written.</summary>
+    public bool FromIntent => Intent is not null;
+
     public IReadOnlyList<InstanceLease> Leases => Items.Select(i => i.Lease).ToList();
 }
 

@@ -78,8 +78,9 @@ internal static class InstanceStates
     public static readonly IReadOnlyList<string> Healthy = SqlList.Parse(HealthySql);
 
     /// <summary>
-    /// Every state change any writer makes, from a launch recording its instances STARTING
-    /// (leased to the request) or, over the template's limit, QUEUED. A terminal state never changes.
+    /// Every state change any writer makes, from an instance a launch is starting (STARTING, in its
+    /// run's start intent, written once in the state the platform's answer gives it) or, over the
+    /// template's limit, QUEUED. A terminal state never changes.
     /// </summary>
     public static readonly FrozenDictionary<string, FrozenSet<string>> Moves = new Dictionary<string, string[]>
     {

@@ -38,9 +38,10 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
     /// <summary>An instance as this replica holds it (a local process's), read without claiming it; null when not held.</summary>
     public async Task<ClaimedInstance?> HeldAsync(Guid owner, Guid instanceId, CancellationToken ct)
     {
+        // Through run_instance_now: a local process can end before its launch has written its instance.
         const string sql = $"""
             SELECT {ClaimedColumns}
-              FROM streamsets.run_instance i
+              FROM streamsets.run_instance_now i
               JOIN streamsets.run r ON r.run_id = i.run_id
               JOIN streamsets.job_template t ON t.job_template_id = r.job_template_id
              WHERE i.instance_id = @instanceId AND i.lease_owner = @owner
@@ -118,6 +119,14 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
             INSERT INTO streamsets.service_replica (replica_id, host_name, process_id)
             VALUES (@Id, @HostName, @ProcessId)
             ON CONFLICT (replica_id) DO UPDATE SET heartbeat_at = now();
+            -- Runs before instances, as every writer locks them; a row locked by a writer now is renewed next beat.
+            WITH starts AS (
+                SELECT run_id FROM streamsets.run
+                 WHERE run_id = ANY(@active) AND start_owner = @Id AND start_intent IS NOT NULL
+                   FOR UPDATE SKIP LOCKED
+            )
+            UPDATE streamsets.run r SET start_lease_expires_at = now() + @lease
+              FROM starts WHERE r.run_id = starts.run_id;
             WITH mine AS (
                 SELECT instance_id FROM streamsets.run_instance
                  WHERE lease_owner = @Id AND instance_id = ANY(@active)
@@ -133,8 +142,16 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                 UPDATE streamsets.run_instance i SET lease_owner = NULL, lease_expires_at = NULL
                   FROM dead WHERE i.lease_owner = dead.replica_id AND (i.state IN {InstanceStates.ActiveSql} OR i.cleanup_pending)
                 RETURNING 1
+            ), freed_starts AS (
+                -- A start being written now (its run row locked) is left to expire: a monitor takes it over then.
+                UPDATE streamsets.run r SET start_owner = NULL, start_lease_expires_at = NULL
+                  FROM (SELECT r2.run_id FROM streamsets.run r2 JOIN dead ON r2.start_owner = dead.replica_id
+                         WHERE r2.start_intent IS NOT NULL FOR UPDATE OF r2 SKIP LOCKED) AS starts
+                 WHERE r.run_id = starts.run_id
+                RETURNING 1
             )
-            SELECT (SELECT count(*) FROM dead) AS dead_replicas, (SELECT count(*) FROM freed) AS freed_leases;
+            SELECT (SELECT count(*) FROM dead) AS dead_replicas,
+                   (SELECT count(*) FROM freed) + (SELECT count(*) FROM freed_starts) AS freed_leases;
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.QuerySingleAsync<HeartbeatResult>(new CommandDefinition(sql,
@@ -150,8 +167,12 @@ internal sealed class LeaseRepository(NpgsqlDataSource dataSource)
                 UPDATE streamsets.run_instance SET lease_owner = NULL, lease_expires_at = NULL
                  WHERE lease_owner = @owner AND (state IN {InstanceStates.ActiveSql} OR cleanup_pending)
                 RETURNING 1
+            ), released_starts AS (
+                UPDATE streamsets.run SET start_owner = NULL, start_lease_expires_at = NULL
+                 WHERE start_owner = @owner AND start_intent IS NOT NULL
+                RETURNING 1
             )
-            SELECT count(*)::int FROM released;
+            SELECT ((SELECT count(*) FROM released) + (SELECT count(*) FROM released_starts))::int;
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, new { owner }, cancellationToken: ct));

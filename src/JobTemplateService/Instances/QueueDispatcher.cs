@@ -17,7 +17,7 @@ internal sealed class QueueDispatcher(NpgsqlDataSource dataSource, ILogger<Queue
             SELECT max_concurrent_instances FROM streamsets.job_template WHERE job_template_id = @templateId FOR UPDATE;
             WITH template AS (
                 SELECT t.max_concurrent_instances AS max_live,
-                       (SELECT count(*) FROM streamsets.run_instance i
+                       (SELECT count(*) FROM streamsets.run_instance_now i
                          WHERE i.job_template_id = t.job_template_id AND i.state IN {InstanceStates.ActiveSql}) AS live
                   FROM streamsets.job_template t WHERE t.job_template_id = @templateId
             ), next AS (

@@ -9,7 +9,8 @@ namespace JobTemplateService.Monitoring;
 /// checks them, and repeats while full batches come back. A failing pass is logged and the next
 /// one continues; nothing escapes to stop the host.
 /// </summary>
-internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker checker, QueueDispatcher queue, ReplicaIdentity replica,
+internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker checker, QueueDispatcher queue, InstanceRepository instances,
+    ReplicaIdentity replica,
     IOptions<MonitorOptions> options, TimeProvider time, ILogger<InstanceMonitor> logger) : PeriodicService(time, logger)
 {
     protected override TimeSpan Interval => options.Value.PollInterval;
@@ -28,7 +29,8 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
     protected override Task PassAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>
-    /// One pass: claim and check the instances that were due when it began, until none are left.
+    /// One pass: take over the start intents of launches that died (their instances become due),
+    /// then claim and check the instances that were due when it began, until none are left.
     /// Instances that come due again during a long pass wait for the next one, so that a pass
     /// polls each instance once; running instances are due again one interval after the pass
     /// began, however late in the pass they were checked, so the next pass polls them all.
@@ -40,6 +42,8 @@ internal sealed class InstanceMonitor(LeaseRepository leases, InstanceChecker ch
         var checkedCount = 0;
         DateTime? began = null; // the database's clock at the pass's first claim
         await queue.PromoteAsync(ct);
+        var taken = await instances.WriteExpiredIntentsAsync(o.ClaimBatchSize, ct);
+        if (taken > 0) logger.LogWarning("Took over {Count} instance(s) whose launch stopped before recording the platform's answer; reconciling them", taken);
         while (!ct.IsCancellationRequested)
         {
             var claimed = await leases.ClaimAsync(replica.Id, o.ClaimBatchSize, o.LeaseDuration, ct, dueBy: began);

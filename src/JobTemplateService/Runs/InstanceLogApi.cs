@@ -40,7 +40,7 @@ internal static class InstanceLogApi
         }
 
         const string sql = """
-            SELECT i.instance_id, i.state FROM streamsets.run_instance i JOIN streamsets.run r ON r.run_id = i.run_id
+            SELECT i.instance_id, i.state FROM streamsets.run_instance_now i JOIN streamsets.run r ON r.run_id = i.run_id
              WHERE i.run_id = @runId AND (i.instance_id::text = @instance OR i.ordinal::text = @instance)
                AND (@owner::varchar IS NULL OR r.requested_by = @owner);
             SELECT l.line_no, l.stream, l.logged_at, l.line AS text

@@ -23,7 +23,7 @@ internal static class InstanceLogStream
         Guid runId, string instance, long? offset, HttpContext http, NpgsqlDataSource dataSource, LogTail tail, CancellationToken ct)
     {
         const string sql = """
-            SELECT i.instance_id FROM streamsets.run_instance i JOIN streamsets.run r ON r.run_id = i.run_id
+            SELECT i.instance_id FROM streamsets.run_instance_now i JOIN streamsets.run r ON r.run_id = i.run_id
              WHERE i.run_id = @runId AND (i.instance_id::text = @instance OR i.ordinal::text = @instance)
                AND (@owner::varchar IS NULL OR r.requested_by = @owner)
             """;
@@ -39,7 +39,7 @@ internal static class InstanceLogStream
             ? resumed : offset ?? 0;
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no"; // a buffering proxy would hold the lines back
-        return (TypedResults.ServerSentEvents(EventsAsync(tail.Watch(instanceId.Value, after), ct)), null);
+        return (TypedResults.ServerSentEvents(EventsAsync(tail.Watch(runId, instanceId.Value, after), ct)), null);
     }
 
     private static async IAsyncEnumerable<SseItem<string>> EventsAsync(LogWatcher watcher, [EnumeratorCancellation] CancellationToken ct)

@@ -31,11 +31,11 @@ internal static class InstanceMetricsApi
             return Problems.Validation(new Dictionary<string, string[]> { ["limit"] = [$"limit is 1 to {MaxLimit}."] });
 
         const string sql = """
-            SELECT instance_id, state FROM streamsets.run_instance
+            SELECT instance_id, state FROM streamsets.run_instance_now
              WHERE run_id = @runId AND (instance_id::text = @instance OR ordinal::text = @instance);
             SELECT s.reported_at AS at, s.input_record_count AS input, s.output_record_count AS output, s.error_record_count AS errors
               FROM streamsets.instance_metric_snapshot s
-             WHERE s.instance_id = (SELECT instance_id FROM streamsets.run_instance
+             WHERE s.instance_id = (SELECT instance_id FROM streamsets.run_instance_now
                                      WHERE run_id = @runId AND (instance_id::text = @instance OR ordinal::text = @instance))
                AND s.reported_at > @after
              ORDER BY s.reported_at LIMIT @fetch;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobTemplateService.Instances;
 using JobTemplateService.Templates;
 
 namespace JobTemplateService.Runs;
@@ -29,12 +30,22 @@ internal sealed record LaunchIntent(
         Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType, Request.CallbackUrl, Request.RelaunchOf, CallbackSecret = StoredCallbackSecret,
         Template.JobTemplateId, Template.PatternName, Template.Platform,
         PlatformTemplateId = Template.SchJobTemplateId, RequestedBy, Template.MaxWait, Owner, Lease,
-        InstanceIds = Instances.Select(i => i.InstanceId).ToArray(),
-        Ordinals = Instances.Select(i => i.Ordinal).ToArray(),
-        States = Instances.Select(i => i.State).ToArray(),
-        Parameters = Instances.Select(i => JsonSerializer.Serialize(i.MaskedParameters)).ToArray(),
-        SecretKeys = Instances.Select(i => i.CallerSecretKeys.Length == 0 ? NoKeys : JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
+        StartIntent = StartIntent()?.ToJson(),
+        InstanceIds = Queued.Select(i => i.InstanceId).ToArray(),
+        Ordinals = Queued.Select(i => i.Ordinal).ToArray(),
+        Parameters = Queued.Select(i => JsonSerializer.Serialize(i.MaskedParameters)).ToArray(),
+        SecretKeys = Queued.Select(i => i.CallerSecretKeys.Length == 0 ? NoKeys : JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
     };
+
+    /// <summary>The instances this launch starts itself, recorded in its run until the platform answers; null when all wait in the queue.</summary>
+    public StartIntent? StartIntent()
+    {
+        var starting = Instances.Where(i => i.State == InstanceStates.Starting)
+            .Select(i => new StartIntentInstance(i.InstanceId, i.Ordinal, i.MaskedParameters, i.CallerSecretKeys)).ToList();
+        return starting.Count == 0 ? null : new StartIntent(Template.MaxWait?.TotalSeconds, starting);
+    }
+
+    private IEnumerable<IntentInstance> Queued => Instances.Where(i => i.State == InstanceStates.Queued);
 }
 
 /// <summary>An instance as recorded: masked parameters only; real values stay in memory.</summary>

@@ -61,7 +61,7 @@ internal sealed class LaunchPlanner(TemplateRepository templates, LaunchReposito
         const string sql = $"""
             SELECT count(*) FILTER (WHERE state IN {InstanceStates.ActiveSql}) AS active,
                    count(*) FILTER (WHERE state = 'QUEUED') AS queued
-              FROM streamsets.run_instance WHERE job_template_id = @JobTemplateId AND state IN {InstanceStates.LiveSql}
+              FROM streamsets.run_instance_now WHERE job_template_id = @JobTemplateId AND state IN {InstanceStates.LiveSql}
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var load = await connection.QuerySingleAsync<(long Active, long Queued)>(new CommandDefinition(sql, new { template.JobTemplateId }, cancellationToken: ct));

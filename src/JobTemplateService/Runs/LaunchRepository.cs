@@ -7,9 +7,10 @@ namespace JobTemplateService.Runs;
 
 /// <summary>
 /// The launch's writes. The intent (idempotency key, run, instances) is one statement, so the key's
-/// primary key decides which of several concurrent identical requests launches. Instances the
-/// request starts itself are recorded STARTING, leased to it: if it dies before or during the
-/// platform call, monitors reconcile them by the run's tag like any unclear start.
+/// primary key decides which of several concurrent identical requests launches. The instances the
+/// request starts itself are its run's start intent, leased to it (<see cref="StartIntent"/>): if it
+/// dies before or during the platform call, monitors write them STARTING once the lease expires and
+/// reconcile them by the run's tag like any unclear start.
 /// </summary>
 internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 {
@@ -64,12 +65,14 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
             ), new_run AS (
                 INSERT INTO streamsets.run (run_id, user_id, user_run_id, source_type, target_type, job_template_id,
                                             pattern_name, platform, platform_template_id, state, requested_by,
-                                            callback_url, callback_secret, relaunch_of)
+                                            callback_url, callback_secret, relaunch_of, start_intent, start_owner, start_lease_expires_at)
                 SELECT run_id, @UserId, @UserRunId, @SourceType, @TargetType, @JobTemplateId, @PatternName, @Platform,
-                       @PlatformTemplateId, 'STARTING', @RequestedBy, @CallbackUrl, @CallbackSecret, @RelaunchOf
+                       @PlatformTemplateId, 'STARTING', @RequestedBy, @CallbackUrl, @CallbackSecret, @RelaunchOf,
+                       @StartIntent::jsonb, CASE WHEN @StartIntent IS NOT NULL THEN @Owner END,
+                       CASE WHEN @StartIntent IS NOT NULL THEN now() + @Lease END
                   FROM request
                 RETURNING run_id, created_at
-            ), {InstanceRepository.InsertLaunchedSql}
+            ), {InstanceRepository.InsertQueuedSql}
             SELECT (SELECT created_at FROM new_run) AS created_at,
                    {TemplateRepository.CatalogVersionSql} = @CatalogVersion AS catalog_current
             """;
@@ -107,20 +110,19 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Removes a launch that provably never reached the platform, so that a retry starts afresh
-    /// and nothing half-written stays behind. False when the instances are no longer this
-    /// request's alone (a peer took them over): then nothing is removed.
+    /// and nothing half-written stays behind. False when the run is no longer this request's alone
+    /// (a monitor took its start intent over, or promoted one of its queued instances): then
+    /// nothing is removed.
     /// </summary>
     public async Task<bool> UndoIntentAsync(LaunchIntent intent, CancellationToken ct)
     {
-        // The run's instances go with it (ON DELETE CASCADE).
+        // Its queued instances go with it (ON DELETE CASCADE); not when one was promoted since.
         const string sql = $"""
             WITH removed AS (
                 DELETE FROM streamsets.run r
-                 WHERE r.run_id = @RunId
+                 WHERE r.run_id = @RunId AND r.start_owner = @Owner AND r.start_intent IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM streamsets.run_instance i
-                                    WHERE i.run_id = r.run_id
-                                      AND ((i.lease_owner IS DISTINCT FROM @Owner AND i.state <> '{InstanceStates.Queued}')
-                                           OR i.platform_job_id IS NOT NULL))
+                                    WHERE i.run_id = r.run_id AND i.state <> '{InstanceStates.Queued}')
                 RETURNING r.run_id
             ), forgotten AS (
                 DELETE FROM streamsets.launch_request
@@ -159,7 +161,7 @@ internal sealed record TemplateLoad
     public const string Sql = $"""
         SELECT 1 FROM streamsets.job_template WHERE job_template_id = @JobTemplateId FOR UPDATE;
         SELECT t.max_concurrent_instances AS limit,
-               (SELECT count(*) FROM streamsets.run_instance i
+               (SELECT count(*) FROM streamsets.run_instance_now i
                  WHERE i.job_template_id = t.job_template_id AND i.state IN {InstanceStates.ActiveSql}) AS active,
                (SELECT count(*) FROM streamsets.run_instance i
                  WHERE i.job_template_id = t.job_template_id AND i.state = 'QUEUED') AS queued

@@ -21,9 +21,9 @@ internal sealed class LogTail(NpgsqlDataSource dataSource, RunCompletionNotifier
     public int WatcherCount => watchers.Count;
 
     /// <summary>Lines after line number <paramref name="after"/>, then an end event once the instance has finished.</summary>
-    public LogWatcher Watch(Guid instanceId, long after)
+    public LogWatcher Watch(Guid runId, Guid instanceId, long after)
     {
-        var watcher = new LogWatcher(this, instanceId, after);
+        var watcher = new LogWatcher(this, runId, instanceId, after);
         watchers.TryAdd(watcher, 0);
         Wake();
         return watcher;
@@ -71,11 +71,16 @@ internal sealed class LogTail(NpgsqlDataSource dataSource, RunCompletionNotifier
     {
         var current = watchers.Keys.ToList();
         if (current.Count == 0) return false;
-        var from = current.GroupBy(w => w.InstanceId).Select(g => (Id: g.Key, After: g.Min(w => w.After))).ToList();
+        var from = current.GroupBy(w => w.InstanceId).Select(g => (Id: g.Key, g.First().RunId, After: g.Min(w => w.After))).ToList();
+        // Each state is a primary-key lookup, whatever the tables' statistics say; an instance not
+        // written yet (its launch is calling the platform) is looked up in its run's start intent.
         const string sql = """
-            SELECT w.instance_id, i.state, l.line_no, l.stream, l.logged_at, l.line AS text
-              FROM unnest(@Ids::uuid[], @Afters::bigint[]) AS w(instance_id, after)
-              LEFT JOIN streamsets.run_instance i ON i.instance_id = w.instance_id
+            SELECT w.instance_id,
+                   coalesce((SELECT i.state FROM streamsets.run_instance i WHERE i.instance_id = w.instance_id),
+                            (SELECT n.state FROM streamsets.run_instance_now n
+                              WHERE n.run_id = w.run_id AND n.instance_id = w.instance_id)) AS state,
+                   l.line_no, l.stream, l.logged_at, l.line AS text
+              FROM unnest(@Ids::uuid[], @Runs::uuid[], @Afters::bigint[]) AS w(instance_id, run_id, after)
               LEFT JOIN LATERAL (SELECT line_no, stream, logged_at, line FROM streamsets.instance_log x
                                   WHERE x.instance_id = w.instance_id AND x.line_no > w.after
                                   ORDER BY x.line_no LIMIT @Batch) l ON true
@@ -86,7 +91,8 @@ internal sealed class LogTail(NpgsqlDataSource dataSource, RunCompletionNotifier
         {
             rows = (await connection.QueryAsync<TailRow>(new CommandDefinition(sql, new
             {
-                Ids = from.Select(f => f.Id).ToArray(), Afters = from.Select(f => f.After).ToArray(), Batch = BatchLines,
+                Ids = from.Select(f => f.Id).ToArray(), Runs = from.Select(f => f.RunId).ToArray(), Afters = from.Select(f => f.After).ToArray(),
+                Batch = BatchLines,
             }, cancellationToken: ct))).AsList();
         }
 

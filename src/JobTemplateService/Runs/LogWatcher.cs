@@ -9,12 +9,15 @@ internal sealed class LogWatcher : IDisposable
     private readonly Channel<InstanceLogEvent> events = Channel.CreateBounded<InstanceLogEvent>(new BoundedChannelOptions(2_000) { SingleReader = true });
     private readonly LogTail owner;
 
-    public LogWatcher(LogTail owner, Guid instanceId, long after)
+    public LogWatcher(LogTail owner, Guid runId, Guid instanceId, long after)
     {
         this.owner = owner;
+        RunId = runId;
         InstanceId = instanceId;
         After = after;
     }
+
+    public Guid RunId { get; }
 
     public Guid InstanceId { get; }
 

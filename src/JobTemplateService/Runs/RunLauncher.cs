@@ -89,17 +89,19 @@ internal sealed class RunLauncher(
             telemetry.Launch("queued");
             return new LaunchResult.Launched(queued);
         }
-        using var holding = activeLeases.Hold(toStart.Select(i => i.InstanceId));
+        // The start intent's lease is the run's: renewed by the heartbeat while the platform answers.
+        using var holding = activeLeases.Hold([intent.RunId]);
         var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Starting,
-            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList(), RecordedStarting: true);
+            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList(), intent.StartIntent());
         var start = await starter.SendAsync(platform, batch, durable);
         var outcome = start.Outcome;
         if (outcome is StartOutcome.NotSent or StartOutcome.LeaseLost)
         {
-            await starter.RecordAsync(start, null, durable);
             telemetry.Launch(outcome.Name);
             if (outcome is StartOutcome.NotSent notSent && await launches.UndoIntentAsync(intent, durable))
                 throw new PlatformUnavailableException(notSent.Message, notSent.RetryAfter);
+            // Not undone (a queued instance of the run was promoted meanwhile): its instances wait PENDING.
+            await starter.RecordAsync(start, null, durable);
             return new LaunchResult.Launched((await runs.GetAsync(intent.RunId, ct))!);
         }
 

@@ -58,7 +58,7 @@ internal sealed partial class RunRelauncher(TemplateRepository templates, RunLau
         var declared = template?.SecretParameters ?? [];
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var callerSecrets = (await connection.QueryAsync<(int Ordinal, string[] Keys)>(new CommandDefinition(
-            "SELECT ordinal, caller_secret_keys FROM streamsets.run_instance WHERE run_id = @RunId", new { run.RunId },
+            "SELECT ordinal, caller_secret_keys FROM streamsets.run_instance_now WHERE run_id = @RunId", new { run.RunId },
             cancellationToken: ct))).ToDictionary(r => r.Ordinal, r => r.Keys);
         return instances.Select(instance =>
         {

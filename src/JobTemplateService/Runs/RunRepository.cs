@@ -21,7 +21,7 @@ internal sealed class RunRepository(NpgsqlDataSource dataSource)
         m.output_record_count, m.error_record_count, m.engine_id, m.pipeline_id, m.run_count, m.start_time,
         m.finish_time, m.error_message, i.live_input_records, i.live_output_records, i.live_error_records, i.live_reported_at,
         i.stalled_since
-          FROM streamsets.run_instance i
+          FROM streamsets.run_instance_now i
           LEFT JOIN streamsets.job_run_metrics m ON m.instance_id = i.instance_id
         """;
 

@@ -18,7 +18,7 @@ internal sealed class ChartQuery(NpgsqlDataSource dataSource)
               FROM (SELECT run_id, user_run_id, state, created_at, finished_at FROM streamsets.run
                      WHERE job_template_id = @jobTemplateId AND (@owner::varchar IS NULL OR requested_by = @owner)
                      ORDER BY created_at DESC LIMIT @count) r
-              LEFT JOIN streamsets.run_instance i ON i.run_id = r.run_id
+              LEFT JOIN streamsets.run_instance_now i ON i.run_id = r.run_id
               LEFT JOIN streamsets.job_run_metrics m ON m.instance_id = i.instance_id
              GROUP BY r.run_id, r.user_run_id, r.state, r.created_at, r.finished_at
              ORDER BY r.created_at

@@ -15,7 +15,6 @@ internal sealed class LocalCompletion(CompletionRecorder recorder, LeaseReposito
         var instanceId = job.Process.InstanceId;
         try
         {
-            await logs.FlushAsync(CancellationToken.None);
             // A very short process can end before its start is committed: wait for RUNNING.
             var held = await leases.HeldAsync(replica.Id, instanceId, CancellationToken.None);
             for (var attempt = 0; attempt < 100 && held?.State == InstanceStates.Starting; attempt++)
@@ -23,6 +22,8 @@ internal sealed class LocalCompletion(CompletionRecorder recorder, LeaseReposito
                 await Task.Delay(TimeSpan.FromMilliseconds(100));
                 held = await leases.HeldAsync(replica.Id, instanceId, CancellationToken.None);
             }
+            // Its last lines, before its completion is recorded (after its instance is written: lines need it).
+            await logs.FlushAsync(CancellationToken.None);
             if (held is null)
             {
                 logger.LogWarning("Local process {JobId} ended after its instance's lease was lost; its outcome is not recorded", job.Process.JobId);
