@@ -24,9 +24,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
             INSERT INTO streamsets.run_instance (instance_id, run_id, ordinal, job_template_id, platform, state,
                                                  parameters, caller_secret_keys, deadline_at, next_check_at)
             SELECT u.instance_id, new_run.run_id, u.ordinal, @JobTemplateId, @Platform, '{InstanceStates.Queued}', u.parameters::jsonb,
-                   CASE WHEN u.secret_keys = '[]' THEN ARRAY[]::varchar[] -- none (LaunchIntent.NoKeys): no subquery for the usual case
-                        ELSE ARRAY(SELECT jsonb_array_elements_text(u.secret_keys::jsonb)) END,
-                   now() + @MaxWait, now() + @Lease
+                   {SecretKeysSql}, now() + @MaxWait, now() + @Lease
               FROM new_run
              CROSS JOIN unnest(@InstanceIds, @Ordinals, @Parameters, @SecretKeys) AS u(instance_id, ordinal, parameters, secret_keys)
             RETURNING 1
@@ -52,8 +50,6 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         var parameters = new DynamicParameters(new
         {
             RunId = runId, Owner = owner, outcome.State, outcome.Error, outcome.StartedAt, outcome.NextCheck, outcome.KeepLease,
-            Ids = outcome.Jobs.Select(j => j.InstanceId).ToArray(), Generations = outcome.Jobs.Select(_ => 1L).ToArray(),
-            JobIds = outcome.Jobs.Select(j => j.JobId).ToArray(), Names = outcome.Jobs.Select(j => j.Name).ToArray(),
         });
         if (recorded is not null)
         {
@@ -64,10 +60,18 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
                 recorded.MaxWaitSeconds,
                 InstanceIds = recorded.Instances.Select(i => i.InstanceId).ToArray(),
                 Ordinals = recorded.Instances.Select(i => i.Ordinal).ToArray(),
-                Parameters = recorded.Instances.Select(i => JsonSerializer.Serialize(i.Parameters)).ToArray(),
-                SecretKeys = recorded.Instances.Select(i => i.CallerSecretKeys.Length == 0 ? NoKeys : JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
+                Parameters = recorded.Instances.Select(i => ParametersText(i.Parameters)).ToArray(),
+                SecretKeys = recorded.Instances.Select(i => SecretKeysText(i.CallerSecretKeys)).ToArray(),
                 InstanceJobIds = recorded.Instances.Select(i => jobs.GetValueOrDefault(i.InstanceId)?.JobId).ToArray(),
                 InstanceNames = recorded.Instances.Select(i => jobs.GetValueOrDefault(i.InstanceId)?.Name).ToArray(),
+            });
+        }
+        else
+        {
+            parameters.AddDynamicParams(new
+            {
+                Ids = outcome.Jobs.Select(j => j.InstanceId).ToArray(), Generations = outcome.Jobs.Select(_ => 1L).ToArray(),
+                JobIds = outcome.Jobs.Select(j => j.JobId).ToArray(), Names = outcome.Jobs.Select(j => j.Name).ToArray(),
             });
         }
         if (alongside is not null) parameters.AddDynamicParams(alongside.Parameters);
@@ -99,8 +103,17 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         }, cancellationToken: ct));
     }
 
-    /// <summary>"[]": an instance without caller secret keys (LaunchIntent.NoKeys).</summary>
+    /// <summary>An instance's masked parameters as its statements pass them (text, cast to jsonb).</summary>
+    public static string ParametersText(IReadOnlyDictionary<string, string> parameters) => JsonSerializer.Serialize(parameters);
+
+    /// <summary>An instance's caller secret keys as its statements pass them: a JSON array, "[]" when none.</summary>
+    public static string SecretKeysText(string[] keys) => keys.Length == 0 ? NoKeys : JsonSerializer.Serialize(keys);
+
     private const string NoKeys = "[]";
+
+    /// <summary>caller_secret_keys from a source column secret_keys of <see cref="SecretKeysText"/>: no subquery for the usual case, none.</summary>
+    private const string SecretKeysSql =
+        $"CASE WHEN secret_keys = '{NoKeys}' THEN ARRAY[]::varchar[] ELSE ARRAY(SELECT jsonb_array_elements_text(secret_keys::jsonb)) END";
 
     /// <summary>
     /// The one statement that turns start intents (the runs <paramref name="which"/> selects, locked
@@ -126,10 +139,8 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
                                                  deadline_at, next_check_at, lease_owner, lease_expires_at, lease_generation,
                                                  launch_attempts, launch_sent_at, stop_reason, created_at)
             SELECT e.instance_id, intent.run_id, e.ordinal, intent.job_template_id, intent.platform, s.state,
-                   {(fromLaunch ? """
-                   e.parameters::jsonb,
-                   CASE WHEN e.secret_keys = '[]' THEN ARRAY[]::varchar[] ELSE ARRAY(SELECT jsonb_array_elements_text(e.secret_keys::jsonb)) END,
-                   e.job_id, e.name,
+                   {(fromLaunch ? $"""
+                   e.parameters::jsonb, {SecretKeysSql}, e.job_id, e.name,
                    """ : "e.parameters, e.caller_secret_keys, u.job_id, u.name,")}
                    CASE WHEN s.state = '{InstanceStates.Canceled}' THEN 'Canceled before it started.' ELSE @Error::varchar END,
                    CASE WHEN s.state = '{InstanceStates.Running}' THEN @StartedAt::timestamptz END,

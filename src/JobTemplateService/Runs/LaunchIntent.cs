@@ -1,4 +1,3 @@
-using System.Text.Json;
 using JobTemplateService.Instances;
 using JobTemplateService.Templates;
 
@@ -21,9 +20,6 @@ internal sealed record LaunchIntent(
     string? StoredCallbackSecret,
     long CatalogVersion)
 {
-    /// <summary>An instance's caller secret keys when there are none, as the intent's SQL tests for them.</summary>
-    public const string NoKeys = "[]";
-
     public object ToParameters() => new
     {
         Scope, RequestKey, KeyKind, Fingerprint, RunId, Retention, CatalogVersion,
@@ -33,8 +29,8 @@ internal sealed record LaunchIntent(
         StartIntent = StartIntent()?.ToJson(),
         InstanceIds = Queued.Select(i => i.InstanceId).ToArray(),
         Ordinals = Queued.Select(i => i.Ordinal).ToArray(),
-        Parameters = Queued.Select(i => JsonSerializer.Serialize(i.MaskedParameters)).ToArray(),
-        SecretKeys = Queued.Select(i => i.CallerSecretKeys.Length == 0 ? NoKeys : JsonSerializer.Serialize(i.CallerSecretKeys)).ToArray(),
+        Parameters = Queued.Select(i => InstanceRepository.ParametersText(i.MaskedParameters)).ToArray(),
+        SecretKeys = Queued.Select(i => InstanceRepository.SecretKeysText(i.CallerSecretKeys)).ToArray(),
     };
 
     /// <summary>The instances this launch starts itself, recorded in its run until the platform answers; null when all wait in the queue.</summary>
