@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
 using JobTemplateService.Common;
@@ -44,9 +45,10 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         var running = outcome.State == InstanceStates.Running;
         // A RUNNING instance makes its run RUNNING (as refresh_run_state would): written directly, without a count.
         var recorded = outcome.Written;
-        var sql = WriteIntentSql("r.run_id = @RunId AND r.start_owner = @Owner", skipLocked: false,
-                      running ? $", state = '{RunStates.Running}', finished_at = NULL" : "", fromLaunch: recorded is not null) +
-                  (running ? "" : "\nSELECT streamsets.refresh_run_state(@RunId);") + "\n" + alongside?.Sql;
+        var sql = OwnIntentSql.GetOrAdd((running, recorded is not null, alongside?.Sql), static key =>
+            WriteIntentSql("r.run_id = @RunId AND r.start_owner = @Owner", skipLocked: false,
+                key.Running ? $", state = '{RunStates.Running}', finished_at = NULL" : "", fromLaunch: key.FromLaunch) +
+            (key.Running ? "" : "\nSELECT streamsets.refresh_run_state(@RunId);") + "\n" + key.Alongside);
         var parameters = new DynamicParameters(new
         {
             RunId = runId, Owner = owner, outcome.State, outcome.Error, outcome.StartedAt, outcome.NextCheck, outcome.KeepLease,
@@ -81,6 +83,9 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
         await results.ConsumeAsync();
         return count;
     }
+
+    /// <summary>The statements <see cref="WriteStartIntentAsync"/> sends, built once each (the joined writes are constants).</summary>
+    private static readonly ConcurrentDictionary<(bool Running, bool FromLaunch, string? Alongside), string> OwnIntentSql = new();
 
     /// <summary>
     /// Takes over start intents whose lease expired (their replica died, or lost the database, while
@@ -340,6 +345,7 @@ internal readonly record struct InstanceLease(Guid InstanceId, long Generation);
 /// <summary>
 /// A statement of the caller's own that commits with an instance write, in the same round trip and
 /// transaction: a launch stores the answer it gave with the outcome that answer describes.
+/// <see cref="Sql"/> is a constant (values go in <see cref="Parameters"/>): statements that carry it are built once per text.
 /// </summary>
 internal sealed record JoinedWrite(string Sql, object Parameters);
 

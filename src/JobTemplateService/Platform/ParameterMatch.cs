@@ -10,6 +10,12 @@ namespace JobTemplateService.Platform;
 /// </summary>
 internal static class ParameterMatch
 {
-    public static bool Matches(IReadOnlyDictionary<string, string> instance, IReadOnlyDictionary<string, string> job) =>
-        instance.All(p => job.TryGetValue(p.Key, out var value) && (p.Value == SecretMasker.Mask || p.Value == value));
+    public static bool Matches(IReadOnlyDictionary<string, string> instance, IReadOnlyDictionary<string, string> job)
+    {
+        foreach (var (name, wanted) in instance)
+        {
+            if (!job.TryGetValue(name, out var value) || (wanted != SecretMasker.Mask && wanted != value)) return false;
+        }
+        return true;
+    }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -25,8 +25,8 @@ internal sealed partial class ControlHubClient(HttpClient http, ControlHubResili
         SendAsync<Dictionary<string, ChJobStatus>>(HttpMethod.Post, JobRunner("v1/jobs/status"), jobIds, launch: false, ct);
 
     // sch_api.ApiClient.get_jobs
-    public Task<List<ChJob>> GetJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct) =>
-        SendAsync<List<ChJob>>(HttpMethod.Post, JobRunner("v1/jobs"), jobIds, launch: false, ct);
+    public Task<List<ChJobSummary>> GetJobsAsync(IReadOnlyCollection<string> jobIds, CancellationToken ct) =>
+        SendAsync<List<ChJobSummary>>(HttpMethod.Post, JobRunner("v1/jobs"), jobIds, launch: false, ct);
 
     // sch_api.ApiClient.get_job
     public Task<ChJob> GetJobAsync(string jobId, CancellationToken ct) =>
@@ -45,23 +45,25 @@ internal sealed partial class ControlHubClient(HttpClient http, ControlHubResili
             $"timeseries/rest/v1/metrics/job/{Escape(jobId)}/recordCountsForAllRuns?withAllEngines=False", null, launch: false, ct);
 
     /// <summary>A body for requests that have none: the SDK sends content-type: application/json on every call.</summary>
-    public static HttpContent EmptyJson() => new ByteArrayContent([]) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+    public static HttpContent EmptyJson() => Json(null);
+
+    private static ByteArrayContent Json(byte[]? utf8) =>
+        new(utf8 ?? []) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = utf8 is null ? null : "utf-8" } } };
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, bool launch, CancellationToken ct)
     {
         var uri = new Uri(await site.BaseUriAsync(ct), path);
+        // Serialized once, however often the pipeline sends it.
+        var content = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), ControlHubJson.Options);
         var context = ResilienceContextPool.Shared.Get(ct);
         context.Properties.Set(ControlHubResilience.IsLaunch, launch);
         try
         {
             using var response = await resilience.Pipeline.ExecuteAsync(static async (ctx, state) =>
             {
-                using var request = new HttpRequestMessage(state.method, state.uri)
-                {
-                    Content = state.body is null ? EmptyJson() : JsonContent.Create(state.body, options: ControlHubJson.Options),
-                };
+                using var request = new HttpRequestMessage(state.method, state.uri) { Content = Json(state.content) };
                 return await state.http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ctx.CancellationToken);
-            }, context, (method, uri, body, http));
+            }, context, (method, uri, content, http));
 
             if (!response.IsSuccessStatusCode)
             {
@@ -70,7 +72,9 @@ internal sealed partial class ControlHubClient(HttpClient http, ControlHubResili
                 throw new ControlHubException((int)response.StatusCode, code, message);
             }
             if (typeof(T) == typeof(object) || response.StatusCode == HttpStatusCode.NoContent) return default!;
-            return await response.Content.ReadFromJsonAsync<T>(ControlHubJson.Options, ct)
+            // The answer is already read whole (ResponseContentRead): parsed from memory in one pass, not resumably from a stream.
+            var answer = await response.Content.ReadAsByteArrayAsync(ct);
+            return JsonSerializer.Deserialize<T>(answer, ControlHubJson.Options)
                 ?? throw new ControlHubException((int)response.StatusCode, null, "Control Hub answered with an empty body.");
         }
         finally

@@ -26,13 +26,22 @@ internal sealed record ChJobStatus
     public long? LastReportedMetricTime { get; init; }
 }
 
-internal sealed record ChJob
+/// <summary>
+/// A job as read back by id (after a create, or to describe it): only what pairing and describing read,
+/// so that the rest of each job (its current status, tags, labels) is skipped rather than materialized.
+/// </summary>
+internal record ChJobSummary
 {
     public string Id { get; init; } = "";
     public string? Name { get; init; }
     public string? PipelineId { get; init; }
     /// <summary>A JSON-encoded string, e.g. "{\"CITY\":\"London\"}".</summary>
     public string? RuntimeParameters { get; init; }
+}
+
+/// <summary>A job as a search or a single read answers it, with its tags and current status.</summary>
+internal sealed record ChJob : ChJobSummary
+{
     public string[]? RawJobTags { get; init; }
     /// <summary>Tags as Control Hub stores them; the SDK reads these first (sch_models.Job.tags).</summary>
     public ChJobTag[]? JobTags { get; init; }

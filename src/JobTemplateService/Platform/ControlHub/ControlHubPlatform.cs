@@ -52,7 +52,7 @@ internal sealed partial class ControlHubPlatform(ControlHubClient client, Contro
         var jobIds = statuses.Select(s => s.JobId).ToList();
         if (jobIds.Count != request.Instances.Count || jobIds.Any(string.IsNullOrEmpty))
             throw Unclear($"Control Hub answered {jobIds.Count(id => !string.IsNullOrEmpty(id))} job ids for {request.Instances.Count} instances.");
-        List<ChJob> jobs;
+        List<ChJobSummary> jobs;
         try
         {
             jobs = await client.GetJobsAsync(jobIds!, ct);

@@ -11,19 +11,25 @@ namespace JobTemplateService.Platform.ControlHub;
 /// </summary>
 internal static class LaunchPairing
 {
-    public static IReadOnlyList<StartedJob>? Pair(IReadOnlyList<StartInstance> instances, IReadOnlyList<ChJob> jobs)
+    public static IReadOnlyList<StartedJob>? Pair(IReadOnlyList<StartInstance> instances, IReadOnlyList<ChJobSummary> jobs)
     {
         if (jobs.Count != instances.Count || jobs.Select(j => j.Id).Distinct().Count() != jobs.Count) return null;
 
         var groups = instances.GroupBy(i => Identity(i.Parameters)).Select(g => g.ToList()).ToList();
-        var jobsOf = groups.Select(_ => new Queue<ChJob>()).ToList();
+        var jobsOf = groups.Select(_ => new Queue<ChJobSummary>()).ToList();
         foreach (var job in jobs)
         {
             var parameters = ControlHubJson.Parameters(job.RuntimeParameters);
-            var matching = Enumerable.Range(0, groups.Count).Where(g => ParameterMatch.Matches(groups[g][0].Parameters, parameters)).ToList();
-            // A job that fits two different parameter sets (one a subset of the other) cannot be told apart.
-            if (matching.Count != 1) return null;
-            jobsOf[matching[0]].Enqueue(job);
+            var match = -1;
+            for (var g = 0; g < groups.Count; g++)
+            {
+                if (!ParameterMatch.Matches(groups[g][0].Parameters, parameters)) continue;
+                // A job that fits two different parameter sets (one a subset of the other) cannot be told apart.
+                if (match >= 0) return null;
+                match = g;
+            }
+            if (match < 0) return null;
+            jobsOf[match].Enqueue(job);
         }
         if (Enumerable.Range(0, groups.Count).Any(g => jobsOf[g].Count != groups[g].Count)) return null;
 
