@@ -32,7 +32,7 @@ internal sealed record BenchSettings(
 
 /// <summary>Scenario sizes: the full measurement, or a tiny smoke run that only proves everything still runs.</summary>
 internal sealed record BenchSizes(
-    int Repetitions, TimeSpan WarmUp, TimeSpan Measure, int[] Concurrency, int[] InstancesPerRequest,
+    int Repetitions, TimeSpan WarmUp, TimeSpan Measure, int MeasureSlices, int[] Concurrency, int[] InstancesPerRequest,
     int MonitorInstances, int InstancesPerRun, TimeSpan MonitorMinDuration, TimeSpan MonitorMaxDuration, TimeSpan PollInterval,
     int MetricsRows, int Runs, int QueryRequests, int StartupRepetitions, int SnapshotRows, int SnapshotInstances, int StopSamples,
     TimeSpan StopDelay, int ConsoleTemplates, int LogStreams, TimeSpan LogSeconds)
@@ -40,14 +40,14 @@ internal sealed record BenchSizes(
     public const int StatusBatchSize = 100;
 
     public static readonly BenchSizes Full = new(
-        Repetitions: 3, WarmUp: TimeSpan.FromSeconds(2), Measure: TimeSpan.FromSeconds(6), Concurrency: [1, 16, 64],
+        Repetitions: 3, WarmUp: TimeSpan.FromSeconds(2), Measure: TimeSpan.FromSeconds(6), MeasureSlices: 4, Concurrency: [1, 16, 64],
         InstancesPerRequest: [1, 10], MonitorInstances: 10_000, InstancesPerRun: 10, MonitorMinDuration: TimeSpan.FromSeconds(15),
         MonitorMaxDuration: TimeSpan.FromSeconds(75), PollInterval: TimeSpan.FromSeconds(2), MetricsRows: 1_000_000, Runs: 100_000,
         QueryRequests: 2_000, StartupRepetitions: 5, SnapshotRows: 10_000_000, SnapshotInstances: 20_000, StopSamples: 40,
         StopDelay: TimeSpan.FromSeconds(3), ConsoleTemplates: 500, LogStreams: 200, LogSeconds: TimeSpan.FromSeconds(30));
 
     public static readonly BenchSizes Smoke = new(
-        Repetitions: 1, WarmUp: TimeSpan.FromMilliseconds(300), Measure: TimeSpan.FromSeconds(1), Concurrency: [1, 4],
+        Repetitions: 1, WarmUp: TimeSpan.FromMilliseconds(300), Measure: TimeSpan.FromSeconds(1), MeasureSlices: 2, Concurrency: [1, 4],
         InstancesPerRequest: [1, 10], MonitorInstances: 100, InstancesPerRun: 10, MonitorMinDuration: TimeSpan.FromSeconds(2),
         MonitorMaxDuration: TimeSpan.FromSeconds(4), PollInterval: TimeSpan.FromSeconds(1), MetricsRows: 10_000, Runs: 1_000,
         QueryRequests: 100, StartupRepetitions: 1, SnapshotRows: 20_000, SnapshotInstances: 40, StopSamples: 3,

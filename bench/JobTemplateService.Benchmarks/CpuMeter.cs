@@ -48,6 +48,8 @@ internal sealed record CpuSnapshot(TimeSpan Host, TimeSpan Postgres, TimeSpan Dr
 /// <summary>CPU time spent by each party over one measurement.</summary>
 internal sealed record CpuUse(TimeSpan Host, TimeSpan Postgres, TimeSpan Driver)
 {
+    public static CpuUse operator +(CpuUse a, CpuUse b) => new(a.Host + b.Host, a.Postgres + b.Postgres, a.Driver + b.Driver);
+
     public CpuUse PerRequest(int requests) =>
         new(Host / Math.Max(requests, 1), Postgres / Math.Max(requests, 1), Driver / Math.Max(requests, 1));
 }

@@ -7,7 +7,8 @@ namespace JobTemplateService.Benchmarks;
 /// Launch throughput and latency: POST /v1/runs against the service and POST /bench/floor against
 /// the floor, in one host process, for every (instances per request, concurrency) cell; the fake
 /// Control Hub answers at zero latency and monitors are off, so only the launch path is measured.
-/// Repetitions interleave the cells, so that drift hits the service and the floor alike.
+/// Within a cell the two are measured in alternating slices (ABBA), and repetitions interleave the
+/// cells, so that drift hits the service and the floor alike.
 /// </summary>
 internal sealed class LaunchScenario(BenchSettings settings, Postgres postgres, HttpClient control)
 {
@@ -34,19 +35,35 @@ internal sealed class LaunchScenario(BenchSettings settings, Postgres postgres, 
             {
                 foreach (var concurrency in sizes.Concurrency)
                 {
-                    foreach (var target in new[] { LaunchTarget.Floor, LaunchTarget.Service })
+                    Func<long, HttpRequestMessage> Load(LaunchTarget target)
                     {
                         var prefix = $"b{++batch}";
-                        Func<long, HttpRequestMessage> request = n => Request(host.Url, target, $"{prefix}-{n}", instances);
-                        await load.RunAsync(n => request(-n), concurrency, sizes.WarmUp);
-                        var before = cpu.Take();
-                        var result = await load.RunAsync(request, concurrency, sizes.Measure);
-                        var used = (cpu.Take() - before).PerRequest(result.Requests);
+                        return n => Request(host.Url, target, $"{prefix}-{n}", instances);
+                    }
+
+                    foreach (var target in Targets) await load.RunAsync(Load(target), concurrency, sizes.WarmUp);
+                    // Measured in alternating slices, in ABBA order (floor, service, service, floor, …): whatever
+                    // else the machine does meanwhile, and PostgreSQL's own background work, falls on both alike.
+                    var slices = Targets.ToDictionary(t => t, _ => new List<(LoadResult Result, CpuUse Cpu)>());
+                    for (var slice = 0; slice < sizes.MeasureSlices; slice++)
+                    {
+                        foreach (var target in slice % 2 == 0 ? Targets : Enumerable.Reverse(Targets))
+                        {
+                            var before = cpu.Take();
+                            var sliceResult = await load.RunAsync(Load(target), concurrency, sizes.Measure / sizes.MeasureSlices);
+                            slices[target].Add((sliceResult, cpu.Take() - before));
+                        }
+                    }
+                    foreach (var target in Targets)
+                    {
+                        var result = LoadResult.Combine(slices[target].Select(s => s.Result).ToList());
+                        var used = slices[target].Select(s => s.Cpu).Aggregate((a, b) => a + b).PerRequest(result.Requests);
                         cells.Add(new LaunchCell(target, instances, concurrency, repetition, result, used));
                         Log.Info($"launch {target,-7} x{instances,-2} c={concurrency,-2} rep {repetition}: {result.RequestsPerSecond,7:0.0} req/s, " +
                                  $"p50 {result.LatencyMs.P50:0.0} p95 {result.LatencyMs.P95:0.0} p99 {result.LatencyMs.P99:0.0} ms, CPU ms/req host " +
                                  $"{used.Host.TotalMilliseconds:0.00} pg {used.Postgres.TotalMilliseconds:0.00} driver {used.Driver.TotalMilliseconds:0.00}, {result.Errors} errors" +
-                                 (result.FirstError is { } e ? $" (first: {Trim(e)})" : ""));
+                                 (result.FirstError is { } e ? $" (first: {Trim(e)})" : "") +
+                                 $"; slices {string.Join(" ", slices[target].Select(s => s.Result.RequestsPerSecond.ToString("0")))} req/s");
                     }
                 }
             }
@@ -61,6 +78,8 @@ internal sealed class LaunchScenario(BenchSettings settings, Postgres postgres, 
         var creates = hub.Calls.Calls(Endpoints.Create);
         return new LaunchResults(cells, creates);
     }
+
+    private static readonly LaunchTarget[] Targets = [LaunchTarget.Floor, LaunchTarget.Service];
 
     private static HttpRequestMessage Request(string url, LaunchTarget target, string userRunId, int instances) =>
         new(HttpMethod.Post, url + (target == LaunchTarget.Service ? "/v1/runs" : Floor.Path))

@@ -10,8 +10,9 @@ internal static class LaunchSection
         var md = new StringBuilder();
         md.AppendLine("## Launch").AppendLine();
         md.AppendLine($"`POST /v1/runs` (service) and `POST {Floor.Path}` (floor) in one host process, closed loop: each of C clients sends its " +
-                      $"next request when the last one is answered; {sizes.WarmUp.TotalSeconds:0.#} s warm-up, then {sizes.Measure.TotalSeconds:0.#} s " +
-                      "measured per cell. Every request is a new launch (its own user-run-id). The fake Control Hub answers at zero latency; " +
+                      $"next request when the last one is answered; {sizes.WarmUp.TotalSeconds:0.#} s warm-up each, then {sizes.Measure.TotalSeconds:0.#} s " +
+                      $"measured each per cell, in {sizes.MeasureSlices * 2} alternating slices of {sizes.Measure.TotalSeconds / sizes.MeasureSlices:0.#} s " +
+                      "(floor, service, service, floor, …), so that drift on the shared machine and PostgreSQL's background work fall on both alike. Every request is a new launch (its own user-run-id). The fake Control Hub answers at zero latency; " +
                       "monitors are off. The floor does four SQL round trips of the launch's shape and the same create call, nothing else.")
             .AppendLine();
         md.AppendLine("| instances/request | concurrency | floor req/s | service req/s | service ÷ floor | errors |");

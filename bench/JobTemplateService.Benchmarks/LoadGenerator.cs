@@ -46,9 +46,31 @@ internal sealed class LoadGenerator(HttpClient http)
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var all = results.SelectMany(r => r.latencies).ToList();
         var failures = results.SelectMany(r => r.errors).ToList();
-        return new LoadResult(all.Count, failures.Count, failures.FirstOrDefault(), all.Count / seconds, Percentiles.Of(all));
+        return new LoadResult(all.Count, failures.Count, failures.FirstOrDefault(), all.Count / seconds, Percentiles.Of(all))
+        {
+            Seconds = seconds, Latencies = all,
+        };
     }
 }
 
 /// <summary>Successful requests per second and their latency in milliseconds; errors counted apart.</summary>
-internal sealed record LoadResult(int Requests, int Errors, string? FirstError, double RequestsPerSecond, Percentiles LatencyMs);
+internal sealed record LoadResult(int Requests, int Errors, string? FirstError, double RequestsPerSecond, Percentiles LatencyMs)
+{
+    /// <summary>How long the run took, until its last answer.</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>Every successful request's latency in milliseconds, so that runs can be <see cref="Combine"/>d.</summary>
+    public IReadOnlyList<double> Latencies { get; init; } = [];
+
+    /// <summary>Several runs of one load as one: all their requests over all their time, percentiles over every latency.</summary>
+    public static LoadResult Combine(IReadOnlyList<LoadResult> runs)
+    {
+        var latencies = runs.SelectMany(r => r.Latencies).ToList();
+        var seconds = runs.Sum(r => r.Seconds);
+        return new LoadResult(runs.Sum(r => r.Requests), runs.Sum(r => r.Errors), runs.Select(r => r.FirstError).FirstOrDefault(e => e is not null),
+            runs.Sum(r => r.Requests) / seconds, Percentiles.Of(latencies))
+        {
+            Seconds = seconds, Latencies = latencies,
+        };
+    }
+}
