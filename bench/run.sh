@@ -9,7 +9,8 @@
 # Logs of the last run (service processes, PostgreSQL) are kept in bench/results/last-run/.
 # BENCH_PG_STATS=1 also keeps the statements PostgreSQL spent most time on (pg_stat_statements), for profiling.
 # BENCH_PROFILE_LAUNCH=10,16,30 holds the service under one launch load (instances, concurrency, seconds) after the
-#   measured cells, for a profiler to attach to (for example: perf record -a -g, with DOTNET_PerfMapEnabled=1 exported).
+#   measured cells, for a profiler to attach to (for example: perf record -a -g, with DOTNET_PerfMapEnabled=1 and
+#   DOTNET_EnableWriteXorExecute=0 exported: with W^X on, perf cannot map the JIT's code to the names in the perf map).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/scripts/lib/postgres.sh"
