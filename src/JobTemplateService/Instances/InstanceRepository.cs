@@ -36,8 +36,7 @@ internal sealed class InstanceRepository(NpgsqlDataSource dataSource)
     /// Writes a launch's start intent as instances, in the state the platform's answer gives them,
     /// if the launch still holds it (a monitor takes over an intent whose lease expired). Those
     /// that run are recorded with their jobs; a canceled run's are marked for the monitor to stop (as a
-    /// cancel marks them),
-    /// or end CANCELED if they were never sent. The caller's own write commits with it.
+    /// cancel marks them), or end CANCELED if they were never sent. The caller's own write commits with it.
     /// </summary>
     public async Task<int> WriteStartIntentAsync(Guid runId, Guid owner, IntentOutcome outcome, JoinedWrite? alongside, CancellationToken ct)
     {

@@ -78,24 +78,20 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
                 await instances.RecordStartedAsync(batch.RunId, batch.Owner, leases,
                     leases.Select(l => byInstance[l.InstanceId]).ToList(), s.StartedAt, monitor.Value.PollInterval, alongside, ct,
                     keepLease: platform.HoldsLeaseWhileRunning);
-                logger.LogInformation("Started {Count} instance(s) on {Platform}: {JobIds}",
-                    s.Jobs.Count, platform.Name, string.Join(", ", s.Jobs.Select(j => j.JobId)));
                 break;
             case StartOutcome.Rejected r:
                 await instances.RecordStartFailedAsync(batch.RunId, batch.Owner, leases, r.Describe(), alongside, ct);
-                logger.LogWarning("{Platform} rejected the launch: {Error}", platform.Name, r.Describe());
                 break;
             case StartOutcome.NotSent n:
                 // Back to PENDING, to be started when the platform answers again.
                 await instances.ReleaseNotSentAsync(batch.Owner, leases, n.RetryAfter, ct);
-                logger.LogWarning("Launch not sent: {Reason}", n.Message);
                 break;
             case StartOutcome.Unknown u:
                 await instances.RecordStartUnknownAsync(batch.RunId, batch.Owner, leases, u.Message,
                     monitor.Value.ReconcileGrace, alongside, ct);
-                logger.LogWarning("{Reason}", u.Message);
                 break;
         }
+        LogRecorded(platform, outcome);
     }
 
     /// <summary>
@@ -120,6 +116,16 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
         if (written is null) return;
         written = written with { Written = batch.Intent };
         var count = await instances.WriteStartIntentAsync(batch.RunId, batch.Owner, written, alongside, ct);
+        LogRecorded(platform, outcome);
+        if (count == 0)
+        {
+            logger.LogWarning("The start of run {RunId} was taken over by a monitor before its outcome was recorded; it reconciles it", batch.RunId);
+        }
+    }
+
+    /// <summary>What a recorded start came to, in the service's log.</summary>
+    private void LogRecorded(IJobPlatform platform, StartOutcome outcome)
+    {
         switch (outcome)
         {
             case StartOutcome.Started s:
@@ -135,10 +141,6 @@ internal sealed class InstanceStarter(InstanceRepository instances, IOptions<Mon
             case StartOutcome.Unknown u:
                 logger.LogWarning("{Reason}", u.Message);
                 break;
-        }
-        if (count == 0)
-        {
-            logger.LogWarning("The start of run {RunId} was taken over by a monitor before its outcome was recorded; it reconciles it", batch.RunId);
         }
     }
 }

@@ -20,13 +20,14 @@ internal sealed record LaunchIntent(
     string? StoredCallbackSecret,
     long CatalogVersion)
 {
-    public object ToParameters() => new
+    /// <summary>The intent statement's parameters, with its start intent (<see cref="StartIntent()"/>, built once by the caller).</summary>
+    public object ToParameters(StartIntent? start) => new
     {
         Scope, RequestKey, KeyKind, Fingerprint, RunId, Retention, CatalogVersion,
         Request.UserId, Request.UserRunId, Request.SourceType, Request.TargetType, Request.CallbackUrl, Request.RelaunchOf, CallbackSecret = StoredCallbackSecret,
         Template.JobTemplateId, Template.PatternName, Template.Platform,
         PlatformTemplateId = Template.SchJobTemplateId, RequestedBy, Template.MaxWait, Owner, Lease,
-        StartIntent = StartIntent()?.ToJson(),
+        StartIntent = start?.ToJson(),
         InstanceIds = Queued.Select(i => i.InstanceId).ToArray(),
         Ordinals = Queued.Select(i => i.Ordinal).ToArray(),
         Parameters = Queued.Select(i => InstanceRepository.ParametersText(i.MaskedParameters)).ToArray(),

@@ -24,8 +24,9 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         if (intent.Template.MaxConcurrentInstances is null)
         {
-            var row = await connection.QuerySingleAsync<IntentRow>(new CommandDefinition(IntentSql, intent.ToParameters(), cancellationToken: ct));
-            return row.Record(intent.Instances);
+            var start = intent.StartIntent();
+            var row = await connection.QuerySingleAsync<IntentRow>(new CommandDefinition(IntentSql, intent.ToParameters(start), cancellationToken: ct));
+            return row.Record(intent.Instances, start);
         }
 
         // A template with a concurrency limit: lock its row so that replicas launching at the same
@@ -45,10 +46,11 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
         {
             Instances = intent.Instances.Select((i, n) => i with { State = n < capacity ? InstanceStates.Starting : InstanceStates.Queued }).ToList(),
         };
+        var limitedStart = limited.StartIntent();
         var recorded = await connection.QuerySingleAsync<IntentRow>(
-            new CommandDefinition(IntentSql, limited.ToParameters(), transaction, cancellationToken: ct));
+            new CommandDefinition(IntentSql, limited.ToParameters(limitedStart), transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
-        return recorded.Record(limited.Instances);
+        return recorded.Record(limited.Instances, limitedStart);
     }
 
     private const string IntentSql = $"""
@@ -136,7 +138,8 @@ internal sealed class LaunchRepository(NpgsqlDataSource dataSource)
     }
 }
 
-internal sealed record RecordedIntent(DateTime CreatedAt, IReadOnlyList<IntentInstance> Instances);
+/// <summary>A recorded launch: when, its instances as recorded (STARTING or QUEUED), and its start intent (null when all are queued).</summary>
+internal sealed record RecordedIntent(DateTime CreatedAt, IReadOnlyList<IntentInstance> Instances, StartIntent? Start);
 
 /// <summary>An intent recorded; or not: its key exists already, or (TemplateChanged) its template changed since it was read.</summary>
 internal sealed record IntentRecord(RecordedIntent? Recorded, bool TemplateChanged);
@@ -146,8 +149,8 @@ internal sealed record IntentRow
     public DateTime? CreatedAt { get; init; }
     public bool CatalogCurrent { get; init; }
 
-    public IntentRecord Record(IReadOnlyList<IntentInstance> instances) =>
-        new(CreatedAt is { } created ? new RecordedIntent(created, instances) : null, !CatalogCurrent);
+    public IntentRecord Record(IReadOnlyList<IntentInstance> instances, StartIntent? start) =>
+        new(CreatedAt is { } created ? new RecordedIntent(created, instances, start) : null, !CatalogCurrent);
 }
 
 /// <summary>The answer to store for an idempotency key, written with the outcome it describes.</summary>

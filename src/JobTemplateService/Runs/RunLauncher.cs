@@ -92,7 +92,7 @@ internal sealed class RunLauncher(
         // The start intent's lease is the run's: renewed by the heartbeat while the platform answers.
         using var holding = activeLeases.Hold([intent.RunId]);
         var batch = new StartBatch(intent.RunId, replica.Id, template, InstanceStates.Starting,
-            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList(), intent.StartIntent());
+            toStart.Select(i => new StartItem(new InstanceLease(i.InstanceId, 1), i.Ordinal, i.Values)).ToList(), recorded.Start);
         var start = await starter.SendAsync(platform, batch, durable);
         var outcome = start.Outcome;
         if (outcome is StartOutcome.NotSent or StartOutcome.LeaseLost)
